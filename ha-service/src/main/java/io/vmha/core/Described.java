@@ -1,0 +1,6 @@
+package io.vmha.core;
+
+/** A state that can explain itself to an operator. */
+public interface Described {
+    String description();
+}
