@@ -44,6 +44,17 @@ public record Ownership(String vm, String host, VmState state, long epoch, List<
         return new Ownership(vm, host, VmState.RUNNING, epoch, failures, instanceId, why);
     }
 
+    /** The instance failed: {@code crashAtWall} (nullable) is added to the crash history when the VM itself crashed. */
+    public Ownership failed(Long crashAtWall, String why) {
+        checkTransition(VmState.FAILED, why);
+        List<Long> next = failures;
+        if (crashAtWall != null) {
+            next = new java.util.ArrayList<>(failures);
+            next.add(crashAtWall);
+        }
+        return new Ownership(vm, host, VmState.FAILED, epoch, next, "", why);
+    }
+
     /** An ownership change (new host, a restart in place, or no owner): always bumps the epoch. */
     public Ownership reassign(String newHost, VmState next, List<Long> newFailures, String why) {
         checkTransition(next, why);

@@ -19,6 +19,12 @@ public interface Coordination {
     /** True while this host holds pool mastership (and its session is connected). */
     boolean isMaster();
 
+    /**
+     * Read {@code owners/<vm>} straight from the coordinator, up to date with every write acknowledged
+     * before the call (no cache): the fencing-token check before a start.
+     */
+    java.util.Optional<io.vmha.core.Versioned<Ownership>> readOwner(String vm) throws CoordinationException;
+
     /** Create or replace this host's ephemeral membership record. */
     void publishHost(HostRecord record) throws CoordinationException;
 

@@ -1,0 +1,108 @@
+package io.vmha.core;
+
+import io.vmha.core.port.Clock;
+import io.vmha.core.port.Coordination;
+import io.vmha.core.port.CoordinationException;
+import io.vmha.core.port.HypervisorException;
+import io.vmha.core.port.Hypervisor;
+import io.vmha.core.port.Journal;
+import io.vmha.core.port.LocalVm;
+
+import java.util.Optional;
+
+/**
+ * Runs one host: each {@link #step()} reads the ports, asks {@link HostLogic} what to do, logs the
+ * state change and carries the actions out. Used unchanged by the daemon and by the simulator.
+ * Not thread-safe: one loop thread calls step().
+ */
+public final class HostAgent {
+    private final HostRecord self;
+    private final Coordination coordination;
+    private final Hypervisor hypervisor;
+    private final Clock clock;
+    private final Journal journal;
+    private final HostLogic logic;
+    private final StateMachine<HostState> state;
+
+    public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, Clock clock,
+                     Journal journal, Timings timings) {
+        this.self = self;
+        this.coordination = coordination;
+        this.hypervisor = hypervisor;
+        this.clock = clock;
+        this.journal = journal;
+        this.logic = new HostLogic(timings);
+        this.state = new StateMachine<>(self.name(), "host " + self.name(), HostState.JOINING,
+                HostState.TRANSITIONS, journal);
+    }
+
+    public HostState state() { return state.state(); }
+
+    public String name() { return self.name(); }
+
+    public void step() {
+        PoolView view = coordination.view();
+        HostLogic.Plan plan = logic.plan(new HostLogic.Input(self, state.state(), coordination.connection(),
+                clock.monotonicMillis(), clock.wallMillis(), view, hypervisor.instances()));
+        if (state.transition(plan.next(), plan.reason())) {
+            coordination.event(self.name(), "host state " + plan.next() + " (" + plan.reason() + ")");
+        }
+        for (HostAction action : plan.actions()) {
+            try {
+                execute(action);
+            } catch (CoordinationException | HypervisorException | RuntimeException e) {
+                journal.record(self.name(), "action failed, retried next step: " + action + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Leave the pool on purpose (daemon shutdown): VMs keep running, the record says LEAVING. */
+    public void leave() {
+        state.transition(HostState.LEAVING, "daemon shutting down");
+    }
+
+    private void execute(HostAction action) throws CoordinationException, HypervisorException {
+        if (action instanceof HostAction.Publish p) {
+            coordination.publishHost(p.record());
+        } else if (action instanceof HostAction.Stop s) {
+            hypervisor.stop(s.vm(), s.why());
+            journal.record(self.name(), "vm " + s.vm() + " stopped (" + s.why() + ")");
+        } else if (action instanceof HostAction.Acknowledge a) {
+            hypervisor.acknowledgeExit(a.vm());
+        } else if (action instanceof HostAction.Report r) {
+            report(r);
+        } else if (action instanceof HostAction.Start s) {
+            start(s);
+        }
+    }
+
+    private void report(HostAction.Report r) throws CoordinationException {
+        if (coordination.writeOwner(r.next(), r.expectedVersion())) {
+            journal.record(self.name(), "vm " + r.next().vm() + " " + r.next().state() + " at epoch "
+                    + r.next().epoch() + " (" + r.next().reason() + ")");
+            if (r.acknowledgeExit()) hypervisor.acknowledgeExit(r.next().vm());
+        }
+    }
+
+    private void start(HostAction.Start s) throws CoordinationException, HypervisorException {
+        String vm = s.spec().name();
+        Optional<Versioned<Ownership>> fresh = coordination.readOwner(vm);
+        if (fresh.isEmpty() || !fresh.get().value().ownedBy(self.name()) || fresh.get().value().epoch() != s.epoch()
+                || fresh.get().value().state() != VmState.STARTING) {
+            journal.record(self.name(), "vm " + vm + " not started: epoch " + s.epoch() + " is no longer this host's");
+            return;
+        }
+        Versioned<Ownership> current = fresh.get();
+        LocalVm started;
+        try {
+            started = hypervisor.start(s.spec(), s.epoch());
+        } catch (HypervisorException e) {
+            coordination.writeOwner(current.value().failed(clock.wallMillis(), "start failed: " + e.getMessage()),
+                    current.version());
+            throw e;
+        }
+        journal.record(self.name(), "vm " + vm + " started at epoch " + s.epoch());
+        coordination.writeOwner(current.value().running(started.instanceId(), "running as " + started.instanceId()),
+                current.version());
+    }
+}

@@ -1,0 +1,135 @@
+package io.vmha.core;
+
+import io.vmha.core.port.Connection;
+import io.vmha.core.port.ConnectionState;
+import io.vmha.core.port.LocalVm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * One host's decisions, as a pure function of what it sees: its coordinator connection, the pool
+ * snapshot, and the instances its hypervisor runs. The rules, in order:
+ * <ol>
+ * <li>Lease expired or session LOST: FENCED, hard-stop everything (nothing may run twice).</li>
+ * <li>Suspended within the lease: FROZEN, touch nothing.</li>
+ * <li>Connected: reconcile local instances against {@code owners/} (stop what it does not own at the
+ *     current epoch, report exits), rejoin if needed, and — only when ACTIVE — start what it owns.</li>
+ * </ol>
+ */
+public final class HostLogic {
+    /** What the host sees at one step. */
+    public record Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
+                        PoolView view, SortedMap<String, LocalVm> local) {}
+
+    /** The state to be in and the actions to take, in order. */
+    public record Plan(HostState next, String reason, List<HostAction> actions) {}
+
+    private final Timings timings;
+
+    public HostLogic(Timings timings) { this.timings = timings; }
+
+    public Plan plan(Input in) {
+        Connection c = in.connection();
+        long silentFor = in.nowMono() - c.lastContactMillis();
+        if (c.state() == ConnectionState.LOST || silentFor >= timings.fenceAfterMillis()) {
+            String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
+                    : "no coordinator contact for " + silentFor + " ms (lease " + timings.fenceAfterMillis() + " ms)";
+            return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why));
+        }
+        if (!c.connected()) {
+            HostState next = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
+            return new Plan(next, "coordinator connection suspended", List.of());
+        }
+        HostState next = in.state();
+        String reason = "";
+        HostRecord published = in.view().members().get(in.self().name());
+        if (in.state() == HostState.FENCED || (in.state() == HostState.FROZEN && published == null)) {
+            next = HostState.JOINING;
+            reason = "coordinator contact restored";
+        } else if (in.state() == HostState.FROZEN) {
+            next = HostState.ACTIVE;
+            reason = "coordinator connection restored";
+        } else if (in.state() == HostState.ACTIVE && published == null) {
+            next = HostState.JOINING;
+            reason = "membership record gone (new coordinator session)";
+        }
+        List<HostAction> actions = new ArrayList<>();
+        boolean clean = reconcileLocal(in, actions);
+        if (next == HostState.JOINING && clean && published != null && published.incarnation() == in.self().incarnation()) {
+            next = HostState.ACTIVE;
+            reason = "joined the pool; local VMs reconciled";
+        }
+        HostRecord wanted = in.self().withState(next);
+        if (!wanted.equals(published)) actions.add(0, new HostAction.Publish(wanted));
+        if (next == HostState.ACTIVE) planOwned(in, actions);
+        return new Plan(next, reason, actions);
+    }
+
+    private static List<HostAction> stopEverything(SortedMap<String, LocalVm> local, String why) {
+        List<HostAction> actions = new ArrayList<>();
+        for (LocalVm vm : local.values()) {
+            actions.add(vm.running() ? new HostAction.Stop(vm.vm(), why) : new HostAction.Acknowledge(vm.vm()));
+        }
+        return actions;
+    }
+
+    /** Stop or report every local instance; returns true when none runs without owning its VM. */
+    private static boolean reconcileLocal(Input in, List<HostAction> actions) {
+        boolean clean = true;
+        String me = in.self().name();
+        for (LocalVm inst : in.local().values()) {
+            Versioned<Ownership> vo = in.view().owners().get(inst.vm());
+            Ownership o = vo == null ? null : vo.value();
+            boolean mine = o != null && o.ownedBy(me) && o.epoch() == inst.epoch();
+            if (!inst.running()) {
+                if (mine && (o.state() == VmState.RUNNING || o.state() == VmState.STARTING)) {
+                    actions.add(new HostAction.Report(o.failed(in.nowWall(),
+                            "instance " + inst.instanceId() + " exited: " + inst.exitDetail()), vo.version(), true));
+                } else if (mine && o.state() == VmState.STOPPING) {
+                    actions.add(new HostAction.Report(o.withState(VmState.STOPPED, "stopped"), vo.version(), true));
+                } else {
+                    actions.add(new HostAction.Acknowledge(inst.vm()));
+                }
+            } else if (!mine) {
+                clean = false;
+                actions.add(new HostAction.Stop(inst.vm(), o == null ? "no ownership record"
+                        : "owner is " + (o.host().isEmpty() ? "nobody" : o.host()) + " at epoch " + o.epoch()
+                        + "; this instance holds epoch " + inst.epoch()));
+            } else if (o.state() == VmState.STARTING) {
+                actions.add(new HostAction.Report(o.running(inst.instanceId(), "running as " + inst.instanceId()),
+                        vo.version(), false));
+            } else if (o.state() != VmState.RUNNING) {
+                if (o.state() != VmState.STOPPING) clean = false;
+                actions.add(new HostAction.Stop(inst.vm(), "record says " + o.state()));
+            }
+        }
+        return clean;
+    }
+
+    /** Start what this host owns and has no instance of; report records whose instance vanished. */
+    private static void planOwned(Input in, List<HostAction> actions) {
+        String me = in.self().name();
+        for (Map.Entry<String, Versioned<Ownership>> e : in.view().owners().entrySet()) {
+            Ownership o = e.getValue().value();
+            if (!o.ownedBy(me)) continue;
+            LocalVm inst = in.local().get(o.vm());
+            if (inst != null && inst.epoch() == o.epoch()) continue; // handled by reconcileLocal
+            if (inst != null && inst.running()) continue; // an older epoch: being stopped first
+            switch (o.state()) {
+                case STARTING -> {
+                    VmSpec spec = in.view().vms().get(o.vm());
+                    if (spec != null) actions.add(new HostAction.Start(spec, o.epoch()));
+                }
+                case RUNNING -> actions.add(new HostAction.Report(o.failed(null,
+                        "no local instance (lost while the host was fenced or its daemon was down)"),
+                        e.getValue().version(), false));
+                case STOPPING -> actions.add(new HostAction.Report(o.withState(VmState.STOPPED, "stopped"),
+                        e.getValue().version(), false));
+                default -> { }
+            }
+        }
+    }
+}

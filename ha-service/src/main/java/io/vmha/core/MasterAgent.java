@@ -1,0 +1,71 @@
+package io.vmha.core;
+
+import io.vmha.core.port.Clock;
+import io.vmha.core.port.Coordination;
+import io.vmha.core.port.CoordinationException;
+import io.vmha.core.port.Journal;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Runs the pool-master role on one host: while this host holds mastership and is ACTIVE, each
+ * {@link #step()} plans with {@link MasterLogic} and applies the plan by compare-and-set. A write that
+ * loses its race is simply planned again from the next snapshot.
+ */
+public final class MasterAgent {
+    private final String host;
+    private final Coordination coordination;
+    private final Supplier<HostState> hostState;
+    private final Clock clock;
+    private final Journal journal;
+    private final MasterLogic logic;
+    private final StateMachine<MasterState> state;
+
+    public MasterAgent(String host, Coordination coordination, Supplier<HostState> hostState, Clock clock,
+                       Journal journal, Timings timings, RestartPolicy policy) {
+        this.host = host;
+        this.coordination = coordination;
+        this.hostState = hostState;
+        this.clock = clock;
+        this.journal = journal;
+        this.logic = new MasterLogic(timings, policy, journal);
+        this.state = new StateMachine<>(host, "master role", MasterState.STANDBY, MasterState.TRANSITIONS, journal);
+    }
+
+    public MasterState state() { return state.state(); }
+
+    public void step() {
+        boolean lead = coordination.isMaster() && hostState.get() == HostState.ACTIVE;
+        if (!lead) {
+            if (state.transition(MasterState.STANDBY, "mastership lost or host not active")) logic.reset();
+            return;
+        }
+        if (state.transition(MasterState.LEADING, "elected pool master")) {
+            coordination.event(host, "became pool master");
+        }
+        List<MasterAction> plan = logic.plan(coordination.view(), clock.monotonicMillis(), clock.wallMillis());
+        for (MasterAction action : plan) {
+            try {
+                boolean done = action instanceof MasterAction.WriteOwner w
+                        ? coordination.writeOwner(w.next(), w.expectedVersion())
+                        : coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
+                if (done) {
+                    String line = describe(action);
+                    journal.record("master", line);
+                    coordination.event("master@" + host, line);
+                }
+            } catch (CoordinationException e) {
+                journal.record("master", "vm " + action.vm() + ": write failed, retried next step: " + e.getMessage());
+            }
+        }
+    }
+
+    private static String describe(MasterAction action) {
+        if (action instanceof MasterAction.WriteOwner w) {
+            return "vm " + w.vm() + " => " + w.next().state() + (w.next().host().isEmpty() ? "" : " on " + w.next().host())
+                    + " epoch " + w.next().epoch() + " (" + w.why() + ")";
+        }
+        return "vm " + action.vm() + " record deleted (" + action.why() + ")";
+    }
+}

@@ -1,0 +1,45 @@
+package io.vmha.core;
+
+/**
+ * The few named settings every HA wait derives from, and the derivations, in one place so the host's
+ * self-fence deadline and the master's restart wait can never disagree.
+ *
+ * <p>The host keeps a lease: it fences (hard-stops every local VM) once {@link #fenceAfterMillis()}
+ * has passed since the send time of its last coordinator round trip that succeeded. The coordinator
+ * heard the host no earlier than that send time and expires the session no earlier than one session
+ * timeout later; so by the time the master can see the host's node vanish, the host has stopped its
+ * VMs, with {@code stopDeadlineMillis + safetyMarginMillis} to spare.
+ */
+public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long safetyMarginMillis) {
+    /** Below this a lease would fence on ordinary coordinator hiccups (a leader election takes ~1 s). */
+    public static final long MIN_FENCE_AFTER_MILLIS = 1000;
+
+    public Timings {
+        if (sessionTimeoutMillis < 1000 || sessionTimeoutMillis > 60_000) {
+            throw new InvalidInputException("zookeeper.session-timeout-ms", sessionTimeoutMillis, "1000 to 60000");
+        }
+        if (stopDeadlineMillis < 100) throw new InvalidInputException("fencing.stop-deadline-ms", stopDeadlineMillis, "at least 100");
+        if (safetyMarginMillis < 0) throw new InvalidInputException("fencing.safety-margin-ms", safetyMarginMillis, "0 or more");
+        long fenceAfter = sessionTimeoutMillis - stopDeadlineMillis - safetyMarginMillis;
+        if (fenceAfter < MIN_FENCE_AFTER_MILLIS) {
+            throw new InvalidInputException("fencing.stop-deadline-ms", stopDeadlineMillis,
+                    "a value leaving session-timeout-ms - stop-deadline-ms - safety-margin-ms >= "
+                            + MIN_FENCE_AFTER_MILLIS + " ms (now " + fenceAfter + " ms): the lease would be too short");
+        }
+    }
+
+    public static Timings defaults() { return new Timings(6000, 500, 500); }
+
+    /** How long after its last confirmed coordinator contact a host hard-stops its VMs. */
+    public long fenceAfterMillis() { return sessionTimeoutMillis - stopDeadlineMillis - safetyMarginMillis; }
+
+    /** How often the host confirms its lease: several chances inside one fence period. */
+    public long leaseProbeMillis() { return Math.max(100, fenceAfterMillis() / 5); }
+
+    /**
+     * How long the master waits after it sees a host's node vanish before it restarts that host's VMs.
+     * The lease already guarantees the host stopped before its session expired; this covers clock-rate
+     * drift between the two machines and the time the master's own cache took to notice.
+     */
+    public long masterGraceMillis() { return safetyMarginMillis; }
+}
