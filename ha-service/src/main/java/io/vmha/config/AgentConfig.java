@@ -1,0 +1,184 @@
+package io.vmha.config;
+
+import io.vmha.core.HostCapacity;
+import io.vmha.core.InvalidInputException;
+import io.vmha.core.Names;
+import io.vmha.core.VmSpec;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything one agent needs to start, read from a YAML file by {@link AgentConfigLoader}. Every record checks
+ * its own values, so a config built in code (the demo, tests) is held to the same rules as a file.
+ * Durations are plain milliseconds; ZooKeeper's are {@code int} because Curator takes ints.
+ */
+public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                          HypervisorConfig hypervisor, Loop loop) {
+
+    public AgentConfig {
+        Names.check("pool", pool);
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(zookeeper, "zookeeper");
+        Objects.requireNonNull(fencing, "fencing");
+        Objects.requireNonNull(restart, "restart");
+        Objects.requireNonNull(hypervisor, "hypervisor");
+        Objects.requireNonNull(loop, "loop");
+    }
+
+    /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */
+    public static AgentConfig defaults(String pool, String hostName, HostCapacity capacity, String connect,
+                                       Path sharedDir, Path stateDir) {
+        return new AgentConfig(pool, new Host(hostName, capacity), ZooKeeper.withDefaults(connect), Fencing.DEFAULTS,
+                Restart.DEFAULTS, new HypervisorConfig(HypervisorConfig.SIM,
+                        new SimConfig(sharedDir, stateDir == null ? SimConfig.DEFAULT_STATE_DIR : stateDir)),
+                Loop.DEFAULTS);
+    }
+
+    /** This config as YAML that {@link AgentConfigLoader#load} reads back to an equal config. */
+    public String toYaml() {
+        return AgentConfigWriter.toYaml(this);
+    }
+
+    /** This host: its name (a ZooKeeper node name) and what it offers to VMs. */
+    public record Host(String name, HostCapacity capacity) {
+        static final Limit MEMORY_MIB = new Limit("host.capacity.memory-mib", 1, VmSpec.MAX_MEMORY_MIB, "MiB");
+        static final Limit VCPUS = new Limit("host.capacity.vcpus", 1, VmSpec.MAX_VCPUS, "vCPUs");
+
+        public Host {
+            Names.check("host.name", name);
+            Objects.requireNonNull(capacity, "host.capacity");
+            MEMORY_MIB.check(capacity.memoryMib());
+            VCPUS.check(capacity.vcpus());
+        }
+    }
+
+    /** How to reach ZooKeeper; the pool name is the chroot, so {@code connect} has none. */
+    public record ZooKeeper(String connect, int sessionTimeoutMs, int connectionTimeoutMs) {
+        static final Limit SESSION_TIMEOUT_MS = new Limit("zookeeper.session-timeout-ms", 1000, 60000, "milliseconds");
+        static final Limit CONNECTION_TIMEOUT_MS =
+                new Limit("zookeeper.connection-timeout-ms", 500, 60000, "milliseconds");
+        public static final int DEFAULT_SESSION_TIMEOUT_MS = 6000;
+        public static final int DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+        static final String CONNECT_RULE = "comma-separated host:port entries with ports 1 to 65535, "
+                + "e.g. 10.0.0.1:2181,10.0.0.2:2181";
+        private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]");
+
+        public ZooKeeper {
+            connect = checkConnect(connect);
+            SESSION_TIMEOUT_MS.check(sessionTimeoutMs);
+            CONNECTION_TIMEOUT_MS.check(connectionTimeoutMs);
+        }
+
+        public static ZooKeeper withDefaults(String connect) {
+            return new ZooKeeper(connect, DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_CONNECTION_TIMEOUT_MS);
+        }
+
+        /** Checks the list and returns it without blanks around entries. */
+        static String checkConnect(String connect) {
+            String field = "zookeeper.connect";
+            if (connect == null || connect.isBlank()) throw new InvalidInputException(field, connect, CONNECT_RULE);
+            if (connect.contains("/")) {
+                throw new InvalidInputException(field, connect,
+                        "host:port[,host:port...] without a /chroot suffix: the pool name gives the chroot");
+            }
+            List<String> entries = new ArrayList<>();
+            for (String raw : connect.split(",", -1)) {
+                String entry = raw.strip();
+                int colon = entry.lastIndexOf(':');
+                String host = colon < 0 ? entry : entry.substring(0, colon);
+                String port = colon < 0 ? "" : entry.substring(colon + 1);
+                if (!HOST.matcher(host).matches()) {
+                    throw new InvalidInputException(field, connect, CONNECT_RULE + "; bad host in \"" + entry + "\"");
+                }
+                if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    throw new InvalidInputException(field, connect, CONNECT_RULE + "; bad port in \"" + entry + "\"");
+                }
+                entries.add(entry);
+            }
+            return String.join(",", entries);
+        }
+    }
+
+    /**
+     * Self-fencing timing. An agent that stays SUSPENDED for {@code suspendedFenceMs} hard-stops every local VM
+     * within {@code stopDeadlineMs}; the master waits {@code safetyMarginMs} more before restarting elsewhere.
+     */
+    public record Fencing(long suspendedFenceMs, long stopDeadlineMs, long safetyMarginMs) {
+        static final Limit SUSPENDED_FENCE_MS = new Limit("fencing.suspended-fence-ms", 200, 60000, "milliseconds");
+        static final Limit STOP_DEADLINE_MS = new Limit("fencing.stop-deadline-ms", 100, 30000, "milliseconds");
+        static final Limit SAFETY_MARGIN_MS = new Limit("fencing.safety-margin-ms", 0, 30000, "milliseconds");
+        public static final Fencing DEFAULTS = new Fencing(1500, 500, 500);
+
+        public Fencing {
+            SUSPENDED_FENCE_MS.check(suspendedFenceMs);
+            STOP_DEADLINE_MS.check(stopDeadlineMs);
+            SAFETY_MARGIN_MS.check(safetyMarginMs);
+        }
+    }
+
+    /** A failed VM is restarted in place up to {@code maxRestarts} times per window, then relocated. */
+    public record Restart(int maxRestarts, int windowSeconds, int maxRelocations) {
+        static final Limit MAX_RESTARTS = new Limit("restart.max-restarts", 0, 100, "restarts");
+        static final Limit WINDOW_SECONDS = new Limit("restart.window-seconds", 10, 86400, "seconds");
+        static final Limit MAX_RELOCATIONS = new Limit("restart.max-relocations", 0, 100, "relocations");
+        public static final Restart DEFAULTS = new Restart(3, 600, 2);
+
+        public Restart {
+            MAX_RESTARTS.check(maxRestarts);
+            WINDOW_SECONDS.check(windowSeconds);
+            MAX_RELOCATIONS.check(maxRelocations);
+        }
+    }
+
+    /** Which hypervisor driver runs VMs on this host, with that driver's settings. */
+    public record HypervisorConfig(String driver, SimConfig sim) {
+        public static final String SIM = "sim";
+
+        public HypervisorConfig {
+            if (driver == null || !VmSpec.DRIVERS.contains(driver)) {
+                throw new InvalidInputException("hypervisor.driver", driver, "one of " + VmSpec.DRIVERS);
+            }
+            if (SIM.equals(driver) && sim == null) {
+                throw new InvalidInputException("hypervisor.sim.shared-dir", "(missing)", SimConfig.PATH_RULE);
+            }
+        }
+    }
+
+    /** The simulated hypervisor: VM state files, and a directory all hosts share (the "SAN"). */
+    public record SimConfig(Path sharedDir, Path stateDir) {
+        public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/vmha/sim");
+        static final String PATH_RULE = "an absolute path, e.g. /var/lib/vmha/shared";
+
+        public SimConfig {
+            checkAbsolute("hypervisor.sim.shared-dir", sharedDir);
+            checkAbsolute("hypervisor.sim.state-dir", stateDir);
+        }
+
+        static Path path(String field, String text) {
+            try {
+                return checkAbsolute(field, text == null || text.isEmpty() ? null : Path.of(text));
+            } catch (InvalidPathException | InvalidInputException e) {
+                throw new InvalidInputException(field, text, PATH_RULE); // name the text as written
+            }
+        }
+
+        private static Path checkAbsolute(String field, Path path) {
+            if (path == null || !path.isAbsolute()) throw new InvalidInputException(field, path, PATH_RULE);
+            return path;
+        }
+    }
+
+    /** The daemon loops wake on every change; {@code intervalMs} is their backstop period. */
+    public record Loop(long intervalMs) {
+        static final Limit INTERVAL_MS = new Limit("loop.interval-ms", 50, 10000, "milliseconds");
+        public static final Loop DEFAULTS = new Loop(500);
+
+        public Loop {
+            INTERVAL_MS.check(intervalMs);
+        }
+    }
+}

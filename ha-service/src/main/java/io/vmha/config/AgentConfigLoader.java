@@ -1,0 +1,258 @@
+package io.vmha.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vmha.config.AgentConfig.Fencing;
+import io.vmha.config.AgentConfig.Host;
+import io.vmha.config.AgentConfig.HypervisorConfig;
+import io.vmha.config.AgentConfig.Loop;
+import io.vmha.config.AgentConfig.Restart;
+import io.vmha.config.AgentConfig.SimConfig;
+import io.vmha.config.AgentConfig.ZooKeeper;
+import io.vmha.core.HostCapacity;
+import io.vmha.core.InvalidInputException;
+import io.vmha.core.Names;
+import io.vmha.core.VmSpec;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.vmha.config.YamlValues.integer;
+import static io.vmha.config.YamlValues.mapping;
+import static io.vmha.config.YamlValues.missing;
+import static io.vmha.config.YamlValues.name;
+import static io.vmha.config.YamlValues.path;
+import static io.vmha.config.YamlValues.text;
+import static io.vmha.config.YamlValues.unknown;
+
+/**
+ * Reads and checks the agent's YAML file at start, so a typo stops the agent before it joins the pool.
+ * Keys are walked in document order and the first problem is reported, so the same file always gives the
+ * same message. Unknown keys are errors: a misspelt optional key would otherwise silently keep its default.
+ */
+public final class AgentConfigLoader {
+    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop");
+    static final List<String> HOST_KEYS = List.of("name", "capacity");
+    static final List<String> CAPACITY_KEYS = List.of("memory-mib", "vcpus");
+    static final List<String> ZOOKEEPER_KEYS = List.of("connect", "session-timeout-ms", "connection-timeout-ms");
+    static final List<String> FENCING_KEYS = List.of("suspended-fence-ms", "stop-deadline-ms", "safety-margin-ms");
+    static final List<String> RESTART_KEYS = List.of("max-restarts", "window-seconds", "max-relocations");
+    static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim");
+    static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
+    static final List<String> LOOP_KEYS = List.of("interval-ms");
+
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private AgentConfigLoader() {}
+
+    public static AgentConfig load(Path file) throws ConfigException {
+        JsonNode document;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            document = MAPPER.readTree(reader);
+        } catch (JacksonException e) {
+            throw new ConfigException(file, "not valid YAML" + problem(e), e);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "cannot read: no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file, "cannot read: permission denied", e);
+        } catch (IOException e) {
+            throw new ConfigException(file, "cannot read: " + e, e);
+        }
+        try {
+            return config(document);
+        } catch (InvalidInputException e) {
+            throw new ConfigException(file, e);
+        }
+    }
+
+    /**
+     * SnakeYAML's message without its source snippets: "problem\n in 'reader', line 3, column 9:\n  snippet..."
+     * becomes "problem at line 3, column 9". Jackson's own messages get the parser's location instead.
+     */
+    private static String problem(JacksonException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Trailing token")) message = "a second document (after '---') is not accepted";
+        List<String> parts = new ArrayList<>();
+        for (String line : message.split("\n")) {
+            if (line.startsWith(" in 'reader', ") && !parts.isEmpty()) {
+                String at = line.substring(" in 'reader', ".length()).replaceAll(":$", "");
+                parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " at " + at);
+            } else if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                parts.add(line.strip());
+            }
+        }
+        String detail = String.join("; ", parts);
+        JsonLocation location = e.getLocation();
+        boolean located = detail.contains(" at line ") || location == null || location.getLineNr() < 1;
+        return (located ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr()) + ": " + detail;
+    }
+
+    // ---------------------------------------------------------------- sections, in schema order
+
+    static AgentConfig config(JsonNode node) {
+        String pool = null;
+        Host host = null;
+        ZooKeeper zookeeper = null;
+        Fencing fencing = null;
+        Restart restart = null;
+        HypervisorConfig hypervisor = null;
+        Loop loop = null;
+        for (Map.Entry<String, JsonNode> e : mapping("(top level)", node, ROOT_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "pool" -> pool = name("pool", v);
+                case "host" -> host = host(v);
+                case "zookeeper" -> zookeeper = zookeeper(v);
+                case "fencing" -> fencing = fencing(v);
+                case "restart" -> restart = restart(v);
+                case "hypervisor" -> hypervisor = hypervisor(v);
+                case "loop" -> loop = loop(v);
+                default -> throw unknown(e.getKey(), v, ROOT_KEYS);
+            }
+        }
+        if (pool == null) throw missing("pool", Names.RULE);
+        // An absent section is read as an empty one: defaults, or a "missing" error for its required keys.
+        return new AgentConfig(pool, host != null ? host : host(null), zookeeper != null ? zookeeper : zookeeper(null),
+                fencing != null ? fencing : Fencing.DEFAULTS, restart != null ? restart : Restart.DEFAULTS,
+                hypervisor != null ? hypervisor : hypervisor(null), loop != null ? loop : Loop.DEFAULTS);
+    }
+
+    private static Host host(JsonNode node) {
+        String name = null;
+        HostCapacity capacity = null;
+        for (Map.Entry<String, JsonNode> e : mapping("host", node, HOST_KEYS)) {
+            switch (e.getKey()) {
+                case "name" -> name = name("host.name", e.getValue());
+                case "capacity" -> capacity = capacity(e.getValue());
+                default -> throw unknown("host." + e.getKey(), e.getValue(), HOST_KEYS);
+            }
+        }
+        if (name == null) throw missing("host.name", Names.RULE);
+        return new Host(name, capacity != null ? capacity : capacity(null));
+    }
+
+    private static HostCapacity capacity(JsonNode node) {
+        Long memoryMib = null;
+        Integer vcpus = null;
+        for (Map.Entry<String, JsonNode> e : mapping("host.capacity", node, CAPACITY_KEYS)) {
+            switch (e.getKey()) {
+                case "memory-mib" -> memoryMib = integer(e.getValue(), Host.MEMORY_MIB);
+                case "vcpus" -> vcpus = (int) integer(e.getValue(), Host.VCPUS);
+                default -> throw unknown("host.capacity." + e.getKey(), e.getValue(), CAPACITY_KEYS);
+            }
+        }
+        if (memoryMib == null) throw missing(Host.MEMORY_MIB.key(), Host.MEMORY_MIB.accepted());
+        if (vcpus == null) throw missing(Host.VCPUS.key(), Host.VCPUS.accepted());
+        return new HostCapacity(memoryMib, vcpus);
+    }
+
+    private static ZooKeeper zookeeper(JsonNode node) {
+        String connect = null;
+        int session = ZooKeeper.DEFAULT_SESSION_TIMEOUT_MS;
+        int connection = ZooKeeper.DEFAULT_CONNECTION_TIMEOUT_MS;
+        for (Map.Entry<String, JsonNode> e : mapping("zookeeper", node, ZOOKEEPER_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "connect" -> connect = ZooKeeper.checkConnect(text("zookeeper.connect", v, ZooKeeper.CONNECT_RULE));
+                case "session-timeout-ms" -> session = (int) integer(v, ZooKeeper.SESSION_TIMEOUT_MS);
+                case "connection-timeout-ms" -> connection = (int) integer(v, ZooKeeper.CONNECTION_TIMEOUT_MS);
+                default -> throw unknown("zookeeper." + e.getKey(), v, ZOOKEEPER_KEYS);
+            }
+        }
+        if (connect == null) throw missing("zookeeper.connect", ZooKeeper.CONNECT_RULE);
+        return new ZooKeeper(connect, session, connection);
+    }
+
+    private static Fencing fencing(JsonNode node) {
+        Fencing d = Fencing.DEFAULTS;
+        long suspended = d.suspendedFenceMs(), stop = d.stopDeadlineMs(), margin = d.safetyMarginMs();
+        for (Map.Entry<String, JsonNode> e : mapping("fencing", node, FENCING_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "suspended-fence-ms" -> suspended = integer(v, Fencing.SUSPENDED_FENCE_MS);
+                case "stop-deadline-ms" -> stop = integer(v, Fencing.STOP_DEADLINE_MS);
+                case "safety-margin-ms" -> margin = integer(v, Fencing.SAFETY_MARGIN_MS);
+                default -> throw unknown("fencing." + e.getKey(), v, FENCING_KEYS);
+            }
+        }
+        return new Fencing(suspended, stop, margin);
+    }
+
+    private static Restart restart(JsonNode node) {
+        Restart d = Restart.DEFAULTS;
+        int restarts = d.maxRestarts(), window = d.windowSeconds(), relocations = d.maxRelocations();
+        for (Map.Entry<String, JsonNode> e : mapping("restart", node, RESTART_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "max-restarts" -> restarts = (int) integer(v, Restart.MAX_RESTARTS);
+                case "window-seconds" -> window = (int) integer(v, Restart.WINDOW_SECONDS);
+                case "max-relocations" -> relocations = (int) integer(v, Restart.MAX_RELOCATIONS);
+                default -> throw unknown("restart." + e.getKey(), v, RESTART_KEYS);
+            }
+        }
+        return new Restart(restarts, window, relocations);
+    }
+
+    private static HypervisorConfig hypervisor(JsonNode node) {
+        String driver = HypervisorConfig.SIM;
+        SimConfig sim = null;
+        for (Map.Entry<String, JsonNode> e : mapping("hypervisor", node, HYPERVISOR_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "driver" -> driver = driver(v);
+                case "sim" -> sim = sim(v);
+                default -> throw unknown("hypervisor." + e.getKey(), v, HYPERVISOR_KEYS);
+            }
+        }
+        // The sim section is only required, and only read for defaults, when the sim driver is chosen.
+        return new HypervisorConfig(driver, sim == null && HypervisorConfig.SIM.equals(driver) ? sim(null) : sim);
+    }
+
+    private static String driver(JsonNode v) {
+        String accepted = "one of " + VmSpec.DRIVERS;
+        String driver = text("hypervisor.driver", v, accepted);
+        if (!VmSpec.DRIVERS.contains(driver)) throw new InvalidInputException("hypervisor.driver", driver, accepted);
+        return driver;
+    }
+
+    private static SimConfig sim(JsonNode node) {
+        Path shared = null;
+        Path state = SimConfig.DEFAULT_STATE_DIR;
+        for (Map.Entry<String, JsonNode> e : mapping("hypervisor.sim", node, SIM_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "shared-dir" -> shared = path("hypervisor.sim.shared-dir", v);
+                case "state-dir" -> state = path("hypervisor.sim.state-dir", v);
+                default -> throw unknown("hypervisor.sim." + e.getKey(), v, SIM_KEYS);
+            }
+        }
+        if (shared == null) throw missing("hypervisor.sim.shared-dir", SimConfig.PATH_RULE);
+        return new SimConfig(shared, state);
+    }
+
+    private static Loop loop(JsonNode node) {
+        long interval = Loop.DEFAULTS.intervalMs();
+        for (Map.Entry<String, JsonNode> e : mapping("loop", node, LOOP_KEYS)) {
+            switch (e.getKey()) {
+                case "interval-ms" -> interval = integer(e.getValue(), Loop.INTERVAL_MS);
+                default -> throw unknown("loop." + e.getKey(), e.getValue(), LOOP_KEYS);
+            }
+        }
+        return new Loop(interval);
+    }
+}

@@ -1,0 +1,60 @@
+package io.vmha.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.UncheckedIOException;
+
+/** Writes every key, defaults included, so a written file shows exactly what the agent will run with. */
+final class AgentConfigWriter {
+    // Strings are always quoted, so a name like "123" or "true" reads back as the same string.
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build();
+
+    private AgentConfigWriter() {}
+
+    static String toYaml(AgentConfig config) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("pool", config.pool());
+        ObjectNode host = root.putObject("host");
+        host.put("name", config.host().name());
+        ObjectNode capacity = host.putObject("capacity");
+        capacity.put("memory-mib", config.host().capacity().memoryMib());
+        capacity.put("vcpus", config.host().capacity().vcpus());
+
+        ObjectNode zookeeper = root.putObject("zookeeper");
+        zookeeper.put("connect", config.zookeeper().connect());
+        zookeeper.put("session-timeout-ms", config.zookeeper().sessionTimeoutMs());
+        zookeeper.put("connection-timeout-ms", config.zookeeper().connectionTimeoutMs());
+
+        ObjectNode fencing = root.putObject("fencing");
+        fencing.put("suspended-fence-ms", config.fencing().suspendedFenceMs());
+        fencing.put("stop-deadline-ms", config.fencing().stopDeadlineMs());
+        fencing.put("safety-margin-ms", config.fencing().safetyMarginMs());
+
+        ObjectNode restart = root.putObject("restart");
+        restart.put("max-restarts", config.restart().maxRestarts());
+        restart.put("window-seconds", config.restart().windowSeconds());
+        restart.put("max-relocations", config.restart().maxRelocations());
+
+        ObjectNode hypervisor = root.putObject("hypervisor");
+        hypervisor.put("driver", config.hypervisor().driver());
+        if (config.hypervisor().sim() != null) {
+            ObjectNode sim = hypervisor.putObject("sim");
+            sim.put("shared-dir", config.hypervisor().sim().sharedDir().toString());
+            sim.put("state-dir", config.hypervisor().sim().stateDir().toString());
+        }
+
+        root.putObject("loop").put("interval-ms", config.loop().intervalMs());
+        try {
+            return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
+                    + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of strings and numbers always serialises
+        }
+    }
+}

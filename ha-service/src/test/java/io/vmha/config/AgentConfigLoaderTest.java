@@ -1,0 +1,279 @@
+package io.vmha.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmha.config.AgentConfig.Fencing;
+import io.vmha.config.AgentConfig.Loop;
+import io.vmha.config.AgentConfig.Restart;
+import io.vmha.core.HostCapacity;
+import io.vmha.core.InvalidInputException;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AgentConfigLoaderTest {
+    private static final String FULL = """
+            pool: prod
+            host:
+              name: node-7
+              capacity:
+                memory-mib: 65536
+                vcpus: 32
+            zookeeper:
+              connect: zk1:2181, zk2:2182,10.0.0.3:2183
+              session-timeout-ms: 9000
+              connection-timeout-ms: 3000
+            fencing:
+              suspended-fence-ms: 2000
+              stop-deadline-ms: 700
+              safety-margin-ms: 0
+            restart:
+              max-restarts: 5
+              window-seconds: 3600
+              max-relocations: 1
+            hypervisor:
+              driver: sim
+              sim:
+                shared-dir: /srv/shared
+                state-dir: /srv/sim
+            loop:
+              interval-ms: 250
+            """;
+    private static final String MINIMAL = """
+            pool: demo
+            host:
+              name: host1
+              capacity: {memory-mib: 16384, vcpus: 16}
+            zookeeper:
+              connect: 127.0.0.1:2181
+            hypervisor:
+              sim:
+                shared-dir: /var/lib/vmha/shared
+            """;
+
+    @TempDir Path dir;
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("agent.yaml"), yaml);
+    }
+
+    private AgentConfig load(String yaml) throws Exception {
+        return AgentConfigLoader.load(write(yaml));
+    }
+
+    /** Loads a file that must be rejected; checks the message carries the file and returns the value error. */
+    private InvalidInputException reject(String yaml) throws IOException {
+        Path file = write(yaml);
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        InvalidInputException cause = e.invalidInput().orElseThrow();
+        assertEquals(file + ": " + cause.getMessage(), e.getMessage());
+        return cause;
+    }
+
+    @Test
+    void readsEveryKeyOfAFullFile() throws Exception {
+        AgentConfig c = load(FULL);
+        assertEquals("prod", c.pool());
+        assertEquals("node-7", c.host().name());
+        assertEquals(new HostCapacity(65536, 32), c.host().capacity());
+        assertEquals("zk1:2181,zk2:2182,10.0.0.3:2183", c.zookeeper().connect());
+        assertEquals(9000, c.zookeeper().sessionTimeoutMs());
+        assertEquals(3000, c.zookeeper().connectionTimeoutMs());
+        assertEquals(new Fencing(2000, 700, 0), c.fencing());
+        assertEquals(new Restart(5, 3600, 1), c.restart());
+        assertEquals("sim", c.hypervisor().driver());
+        assertEquals(Path.of("/srv/shared"), c.hypervisor().sim().sharedDir());
+        assertEquals(Path.of("/srv/sim"), c.hypervisor().sim().stateDir());
+        assertEquals(250, c.loop().intervalMs());
+    }
+
+    @Test
+    void appliesDefaultsWhenOptionalKeysAreAbsent() throws Exception {
+        AgentConfig c = load(MINIMAL);
+        assertEquals(6000, c.zookeeper().sessionTimeoutMs());
+        assertEquals(5000, c.zookeeper().connectionTimeoutMs());
+        assertEquals(new Fencing(1500, 500, 500), c.fencing());
+        assertEquals(new Restart(3, 600, 2), c.restart());
+        assertEquals("sim", c.hypervisor().driver());
+        assertEquals(Path.of("/var/lib/vmha/sim"), c.hypervisor().sim().stateDir());
+        assertEquals(new Loop(500), c.loop());
+        assertEquals(AgentConfig.defaults("demo", "host1", new HostCapacity(16384, 16), "127.0.0.1:2181",
+                Path.of("/var/lib/vmha/shared"), null), c);
+    }
+
+    @Test
+    void anEmptySectionMeansDefaults() throws Exception {
+        assertEquals(load(MINIMAL), load(MINIMAL + "fencing:\nrestart:\nloop:\n"));
+    }
+
+    @Test
+    void rejectsAnUnknownTopLevelKeyListingTheAcceptedOnes() throws Exception {
+        InvalidInputException e = reject(MINIMAL + "pol: demo\n");
+        assertEquals("pol", e.field());
+        assertEquals("pol: \"demo\" is not accepted; expected one of "
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop]", e.getMessage());
+    }
+
+    @Test
+    void rejectsAnUnknownNestedKeyByItsDottedName() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("  connect: 127.0.0.1:2181\n",
+                "  connect: 127.0.0.1:2181\n  sesion-timeout-ms: 6000\n"));
+        assertEquals("zookeeper.sesion-timeout-ms: \"6000\" is not accepted; "
+                + "expected one of [connect, session-timeout-ms, connection-timeout-ms]", e.getMessage());
+
+        e = reject(MINIMAL.replace("shared-dir:", "share-dir:"));
+        assertEquals("hypervisor.sim.share-dir", e.field());
+        assertEquals("one of [shared-dir, state-dir]", e.accepted());
+    }
+
+    @Test
+    void rejectsNegativeMemory() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("memory-mib: 16384", "memory-mib: -1"));
+        assertEquals("host.capacity.memory-mib: -1 is not accepted; "
+                + "expected an integer from 1 to 16777216 (MiB)", e.getMessage());
+    }
+
+    @Test
+    void rejectsZeroVcpus() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("vcpus: 16", "vcpus: 0"));
+        assertEquals("host.capacity.vcpus", e.field());
+        assertEquals("0", e.value());
+        assertEquals("an integer from 1 to 1024 (vCPUs)", e.accepted());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"host/1\"", "\"host 1\""})
+    void rejectsAHostNameWithASlashOrASpace(String name) throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("name: host1", "name: " + name));
+        assertEquals("host.name", e.field());
+        assertEquals(name.substring(1, name.length() - 1), e.value());
+        assertTrue(e.accepted().contains("letters, digits, '.', '_' or '-'"), e.accepted());
+    }
+
+    @Test
+    void rejectsAnEmptyPoolName() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("pool: demo", "pool: \"\""));
+        assertTrue(e.getMessage().startsWith("pool: \"\" is not accepted; expected 1 to 63 letters"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {999, 60001})
+    void rejectsASessionTimeoutOutOfRange(int timeout) throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("  connect: 127.0.0.1:2181\n",
+                "  connect: 127.0.0.1:2181\n  session-timeout-ms: " + timeout + "\n"));
+        assertEquals("zookeeper.session-timeout-ms: " + timeout + " is not accepted; "
+                + "expected an integer from 1000 to 60000 (milliseconds)", e.getMessage());
+    }
+
+    @Test
+    void rejectsAStringWhereANumberIsNeeded() throws Exception {
+        InvalidInputException e = reject(MINIMAL + "loop:\n  interval-ms: 500ms\n");
+        assertEquals("loop.interval-ms: \"500ms\" is not accepted; "
+                + "expected an integer from 50 to 10000 (milliseconds)", e.getMessage());
+        e = reject(MINIMAL + "loop:\n  interval-ms: 2.5\n");
+        assertEquals("2.5", e.value());
+    }
+
+    @Test
+    void rejectsAListWhereAMappingIsNeeded() throws Exception {
+        InvalidInputException e = reject(MINIMAL + "fencing: [1500, 500]\n");
+        assertEquals("fencing", e.field());
+        assertEquals("a list [1500,500]", e.value());
+        assertEquals("a mapping with keys [suspended-fence-ms, stop-deadline-ms, safety-margin-ms]", e.accepted());
+    }
+
+    @Test
+    void rejectsANumberWhereANameIsNeeded() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("pool: demo", "pool: 123"));
+        assertEquals("pool: 123 is not accepted; expected a string: 1 to 63 letters, digits, '.', '_' or '-', "
+                + "starting with a letter or digit (quote a name that looks like a number)", e.getMessage());
+    }
+
+    @Test
+    void namesAMissingRequiredKey() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("  connect: 127.0.0.1:2181\n", "  session-timeout-ms: 6000\n"));
+        assertEquals("zookeeper.connect", e.field());
+        assertEquals("(missing)", e.value());
+        e = reject(MINIMAL.replace("hypervisor:\n  sim:\n    shared-dir: /var/lib/vmha/shared\n", ""));
+        assertEquals("hypervisor.sim.shared-dir: \"(missing)\" is not accepted; "
+                + "expected an absolute path, e.g. /var/lib/vmha/shared", e.getMessage());
+    }
+
+    @Test
+    void reportsTheFirstErrorInDocumentOrder() throws Exception {
+        String yaml = "loop: {interval-ms: 1}\npool: \"a b\"\n" + MINIMAL.replace("pool: demo\n", "");
+        assertEquals("loop.interval-ms", reject(yaml).field());
+        yaml = "pool: \"a b\"\nloop: {interval-ms: 1}\n" + MINIMAL.replace("pool: demo\n", "");
+        assertEquals("pool", reject(yaml).field());
+    }
+
+    @Test
+    void rejectsAChrootOrABadPortInTheConnectString() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("127.0.0.1:2181", "zk1:2181/vmha"));
+        assertEquals("zk1:2181/vmha", e.value());
+        assertTrue(e.accepted().contains("without a /chroot suffix"), e.accepted());
+        e = reject(MINIMAL.replace("127.0.0.1:2181", "zk1:2181,zk2:70000"));
+        assertTrue(e.accepted().contains("ports 1 to 65535") && e.accepted().endsWith("bad port in \"zk2:70000\""),
+                e.accepted());
+    }
+
+    @Test
+    void rejectsARelativeSharedDir() throws Exception {
+        InvalidInputException e = reject(MINIMAL.replace("/var/lib/vmha/shared", "shared"));
+        assertEquals("hypervisor.sim.shared-dir: \"shared\" is not accepted; "
+                + "expected an absolute path, e.g. /var/lib/vmha/shared", e.getMessage());
+    }
+
+    @Test
+    void rejectsMalformedYamlWithFileAndLine() throws Exception {
+        Path file = write("pool: demo\nhost:\n  name: [host1\n  capacity: {}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(file));
+        assertEquals(file + ": not valid YAML: while parsing a flow sequence at line 3, column 9; "
+                + "expected ',' or ']', but got : at line 4, column 11", e.getMessage());
+        assertTrue(e.invalidInput().isEmpty());
+    }
+
+    @Test
+    void rejectsADuplicateKey() throws Exception {
+        Path file = write(MINIMAL + "pool: other\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(file));
+        assertEquals(file + ": not valid YAML at line 10, column 5: Duplicate field 'pool'", e.getMessage());
+    }
+
+    @Test
+    void rejectsAMissingFile() {
+        Path file = dir.resolve("absent.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(file));
+        assertEquals(file + ": cannot read: no such file", e.getMessage());
+        assertEquals(file, e.file());
+    }
+
+    @Test
+    void writesYamlThatLoadsBackEqual() throws Exception {
+        AgentConfig full = load(FULL);
+        assertEquals(full, load(full.toYaml()));
+        AgentConfig demo = AgentConfig.defaults("123", "true", new HostCapacity(2048, 2), "localhost:21810",
+                dir.resolve("shared"), dir.resolve("host1"));
+        assertEquals(demo, load(demo.toYaml()));
+    }
+
+    @Test
+    void theExampleFileLoads() throws Exception {
+        Path example = Path.of(getResource("/vmha-example.yaml"));
+        AgentConfig c = AgentConfigLoader.load(example);
+        assertEquals(AgentConfig.defaults("demo", "host1", new HostCapacity(16384, 16), "127.0.0.1:2181",
+                Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim")), c);
+    }
+
+    private static java.net.URI getResource(String name) throws URISyntaxException {
+        return AgentConfigLoaderTest.class.getResource(name).toURI();
+    }
+}
