@@ -1,0 +1,287 @@
+package io.vmha.coordination;
+
+import io.vmha.core.HostRecord;
+import io.vmha.core.InvalidInputException;
+import io.vmha.core.Names;
+import io.vmha.core.Ownership;
+import io.vmha.core.PoolView;
+import io.vmha.core.Versioned;
+import io.vmha.core.port.Clock;
+import io.vmha.core.port.Connection;
+import io.vmha.core.port.Coordination;
+import io.vmha.core.port.CoordinationException;
+import io.vmha.core.port.Journal;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Coordination} on ZooKeeper for one host: membership ({@code hosts/<me>}, ephemeral), mastership
+ * (a LeaderLatch on {@code master}), the registry and ownership caches, and the audit log.
+ * The CuratorFramework is the caller's: it is started before {@link #start()} and closed after {@link #close()}.
+ */
+public final class ZooKeeperCoordination implements Coordination, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperCoordination.class);
+
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CuratorFramework client;
+    private final PoolPaths paths;
+    private final String hostName;
+    private final Clock clock;
+    private final Journal journal;
+    private final ConnectionTracker connection;
+    private final PoolCaches caches;
+    private final LeaderLatch latch;
+    private final EventLog events;
+    private final OwnerCas owners;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    public ZooKeeperCoordination(CuratorFramework client, String pool, String hostName, Clock clock, Journal journal) {
+        this.client = client;
+        this.paths = new PoolPaths(pool);
+        this.hostName = Names.check("host.name", hostName);
+        this.clock = clock;
+        this.journal = journal;
+        this.connection = new ConnectionTracker(client, clock, journal, hostName, this::changed);
+        this.caches = new PoolCaches(client, paths, this::corrupt, this::changed);
+        this.latch = new LeaderLatch(client, paths.master(), hostName);
+        this.latch.addListener(new MastershipListener());
+        this.events = new EventLog(client, paths);
+        this.owners = new OwnerCas(client, paths);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Create the pool's base nodes, then start the caches, the latch and connection tracking. */
+    public void start() throws CoordinationException {
+        if (state.get() != State.LATENT) throw new IllegalStateException("coordination of " + hostName + " cannot be started: " + state.get());
+        // Before the state flips, so that a start that failed here (ZooKeeper unreachable) may be retried.
+        for (String path : paths.containers()) {
+            try {
+                client.create().creatingParentsIfNeeded().forPath(path);
+            } catch (KeeperException.NodeExistsException alreadyThere) {
+                // the usual case
+            } catch (Exception e) {
+                throw failure("creating " + path, e);
+            }
+        }
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("coordination of " + hostName + " cannot be started: " + state.get());
+        }
+        connection.start();
+        caches.start();
+        try {
+            latch.start();
+        } catch (Exception e) {
+            throw failure("starting the master election on " + paths.master(), e);
+        }
+    }
+
+    /** Leave the election and stop listening; idempotent. Does not delete {@code hosts/<me>}: closing the client does. */
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) != State.STARTED) return;
+        connection.close();
+        caches.close();
+        try {
+            latch.close();
+        } catch (Exception e) {
+            LOG.warn("{}: closing the master latch: {}", hostName, e.toString());
+        }
+        listeners.clear();
+    }
+
+    // ---------------------------------------------------------------- reads (never block)
+
+    @Override public Connection connection() { return connection.current(); }
+
+    @Override public PoolView view() { return caches.view(); }
+
+    /**
+     * Also false until the caches have loaded (a master with a partial view would think live hosts dead),
+     * and false as soon as the socket drops, before Curator has delivered SUSPENDED to the latch.
+     */
+    @Override
+    public boolean isMaster() {
+        return state.get() == State.STARTED && caches.initialized() && latch.hasLeadership()
+                && connection().connected() && client.getZookeeperClient().isConnected();
+    }
+
+    /** The current master's host name, or "" if none or unknown. Reads ZooKeeper: for status, not for loops. */
+    public String masterId() {
+        if (state.get() != State.STARTED) return "";
+        try {
+            return latch.getLeader().getId();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /**
+     * Call {@code listener} after any change of the caches, the connection or the mastership, so that loops
+     * wake at once instead of polling. Runs on Curator's event threads with no lock of ours held: keep it
+     * short (signal a loop). It may fire without a visible change, and changes may be coalesced.
+     */
+    public void onChange(Runnable listener) { listeners.add(listener); }
+
+    public String hostName() { return hostName; }
+
+    public PoolPaths paths() { return paths; }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Create {@code hosts/<me>} (ephemeral, our session) or replace its data if our session owns it. If
+     * another session still holds it (this host's previous daemon, or our session before it expired),
+     * refuse: joining under it would let us vanish when that session finally expires.
+     */
+    @Override
+    public void publishHost(HostRecord record) throws CoordinationException {
+        if (!record.name().equals(hostName)) {
+            throw new InvalidInputException("host.name", record.name(), "this daemon's host name \"" + hostName + "\"");
+        }
+        requireConnected("publish host " + hostName);
+        String path = paths.host(hostName);
+        byte[] data = Json.encode(record);
+        // Two rounds: a create or set may race with the old node's deletion (session expiry) or with
+        // a Curator retry of our own create; the second look settles it.
+        for (int round = 0; round < 2; round++) {
+            try {
+                Stat stat = client.checkExists().forPath(path);
+                if (stat == null) {
+                    client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+                    return;
+                }
+                long ours = connection.sessionId();
+                if (stat.getEphemeralOwner() == ours && ours != 0) {
+                    client.setData().withVersion(stat.getVersion()).forPath(path, data);
+                    return;
+                }
+                if (stat.getEphemeralOwner() == 0) {
+                    throw new CoordinationException("host " + hostName + ": " + path + " is a persistent node, not a"
+                            + " membership record; delete it (vmha never creates it persistent)");
+                }
+                throw new CoordinationException("host " + hostName + ": " + path + " is still held by ZooKeeper session 0x"
+                        + Long.toHexString(stat.getEphemeralOwner()) + " (a previous daemon or an earlier session of this"
+                        + " host; ours is 0x" + Long.toHexString(ours) + "); waiting for that session to expire before joining");
+            } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException
+                     | KeeperException.BadVersionException raced) {
+                // look again
+            } catch (CoordinationException e) {
+                throw e;
+            } catch (Exception e) {
+                throw failure("publishing " + path, e);
+            }
+        }
+        throw new CoordinationException("host " + hostName + ": " + path + " kept changing while publishing; try again");
+    }
+
+    /**
+     * Compare-and-set {@code owners/<vm>}, without Curator's retries (see {@link OwnerCas}): a lost reply is
+     * a {@link CoordinationException} saying the outcome is unknown, never a false conflict.
+     */
+    @Override
+    public boolean writeOwner(Ownership next, int expectedVersion) throws CoordinationException {
+        if (expectedVersion < Versioned.ABSENT) {
+            throw new InvalidInputException("owner.expected-version", expectedVersion, "-1 (create) or a version read from the view");
+        }
+        String path = paths.owner(next.vm());
+        String what = (expectedVersion == Versioned.ABSENT ? "creating " : "writing ") + path + " (expected version "
+                + expectedVersion + ")";
+        requireConnected(what);
+        byte[] data = Json.encode(next);
+        try {
+            return owners.write(path, data, expectedVersion);
+        } catch (Exception e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Compare-and-delete {@code owners/<vm>}; ZooKeeper's "any version" (-1) is refused on purpose. */
+    @Override
+    public boolean deleteOwner(String vm, int expectedVersion) throws CoordinationException {
+        if (expectedVersion < 0) {
+            throw new InvalidInputException("owner.expected-version", expectedVersion, "the version read from the view (>= 0)");
+        }
+        String path = paths.owner(vm);
+        String what = "deleting " + path + " (expected version " + expectedVersion + ")";
+        requireConnected(what);
+        try {
+            return owners.delete(path, expectedVersion);
+        } catch (Exception e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Best effort: while disconnected the event is dropped (and logged); never throws. */
+    @Override
+    public void event(String source, String message) {
+        if (state.get() != State.STARTED || !connection().connected()) {
+            LOG.info("event not stored (zookeeper {}): {}: {}", connection().state(), source, message);
+            return;
+        }
+        try {
+            events.append(clock.wallMillis(), source, message);
+        } catch (Exception e) {
+            LOG.warn("event not stored ({}): {}: {}", e.toString(), source, message);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void requireConnected(String what) throws CoordinationException {
+        if (state.get() != State.STARTED) throw new IllegalStateException("coordination of " + hostName + " is " + state.get());
+        Connection now = connection();
+        if (!now.connected()) {
+            throw new CoordinationException("cannot " + what + ": zookeeper connection is " + now.state()
+                    + " since monotonic " + now.sinceMillis() + " ms");
+        }
+    }
+
+    private CoordinationException failure(String what, Exception e) {
+        if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+        String outcome = e instanceof KeeperException.ConnectionLossException
+                || e instanceof KeeperException.SessionExpiredException || e instanceof InterruptedException
+                ? "; the outcome is unknown, re-read before retrying" : "";
+        return new CoordinationException(hostName + ": " + what + " failed: " + e + outcome, e);
+    }
+
+    private void corrupt(String problem) {
+        LOG.warn("{}: {}", hostName, problem);
+        journal.record(hostName, problem);
+    }
+
+    /** Wake the listeners; called from Curator threads, never under a lock of ours. */
+    private void changed() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: change listener failed: {}", hostName, e.toString(), e);
+            }
+        }
+    }
+
+    /** Journals mastership flips so the audit trail shows who was master when. */
+    private final class MastershipListener implements LeaderLatchListener {
+        @Override public void isLeader() {
+            journal.record(hostName, "mastership acquired");
+            changed();
+        }
+
+        @Override public void notLeader() {
+            journal.record(hostName, "mastership lost");
+            changed();
+        }
+    }
+}

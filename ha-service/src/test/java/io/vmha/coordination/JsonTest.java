@@ -1,0 +1,49 @@
+package io.vmha.coordination;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vmha.core.HostCapacity;
+import io.vmha.core.HostRecord;
+import io.vmha.core.HostState;
+import io.vmha.core.Ownership;
+import io.vmha.core.VmSpec;
+import io.vmha.core.VmState;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+    @Test
+    void recordsRoundTrip() throws Exception {
+        HostRecord host = new HostRecord("h1", new HostCapacity(2048, 2), 42, HostState.FROZEN);
+        VmSpec vm = new VmSpec("vm1", 512, 2, "sim", Map.of("k", "v"), false, List.of("h1", "h2"));
+        Ownership owner = new Ownership("vm1", "h1", VmState.RUNNING, 9, List.of(1L, 2L), "i-1", "started");
+        assertEquals(host, Json.decode("/x/hosts/h1", Json.encode(host), HostRecord.class));
+        assertEquals(vm, Json.decode("/x/vms/vm1", Json.encode(vm), VmSpec.class));
+        assertEquals(owner, Json.decode("/x/owners/vm1", Json.encode(owner), Ownership.class));
+    }
+
+    @Test
+    void badDataNamesThePathAndNeverThrowsFromDecodeNamed() {
+        List<String> problems = new ArrayList<>();
+        assertTrue(Json.decodeNamed("/x/vms/a", "[]".getBytes(StandardCharsets.UTF_8), VmSpec.class, VmSpec::name,
+                problems::add).isEmpty());
+        assertTrue(Json.decodeNamed("/x/vms/a", new byte[0], VmSpec.class, VmSpec::name, problems::add).isEmpty());
+        assertTrue(Json.decodeNamed("/x/vms/a", null, VmSpec.class, VmSpec::name, problems::add).isEmpty());
+        assertEquals(3, problems.size());
+        assertTrue(problems.stream().allMatch(p -> p.startsWith("corrupt node /x/vms/a: ")), problems.toString());
+    }
+
+    @Test
+    void aMissingEpochIsCorruptNotZero() {
+        byte[] noEpoch = "{\"vm\":\"vm1\",\"host\":\"h1\",\"state\":\"RUNNING\",\"failures\":[],\"instance\":\"\",\"reason\":\"\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        CorruptNodeException e = assertThrows(CorruptNodeException.class, () -> Json.decode("/x/owners/vm1", noEpoch, Ownership.class));
+        assertEquals("/x/owners/vm1", e.path());
+        assertTrue(e.getMessage().contains("epoch"), e.getMessage());
+    }
+}
