@@ -3,6 +3,8 @@ package io.vmha.config;
 import io.vmha.core.HostCapacity;
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.Names;
+import io.vmha.core.RestartPolicy;
+import io.vmha.core.Timings;
 import io.vmha.core.VmSpec;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -27,6 +29,17 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(restart, "restart");
         Objects.requireNonNull(hypervisor, "hypervisor");
         Objects.requireNonNull(loop, "loop");
+        // Rejects a combination that would let a cut-off host outlive its session (fields are not set yet here).
+        new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs());
+    }
+
+    /** The HA waits derived from this config; valid by construction. */
+    public Timings timings() {
+        return new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs());
+    }
+
+    public RestartPolicy restartPolicy() {
+        return new RestartPolicy(restart.maxRestarts(), restart.windowSeconds() * 1000L, restart.maxRelocations());
     }
 
     /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */
@@ -104,17 +117,15 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
     }
 
     /**
-     * Self-fencing timing. An agent that stays SUSPENDED for {@code suspendedFenceMs} hard-stops every local VM
-     * within {@code stopDeadlineMs}; the master waits {@code safetyMarginMs} more before restarting elsewhere.
+     * Self-fencing timing. A host hard-stops every local VM once session-timeout - stop-deadline - safety-margin
+     * has passed since its last confirmed ZooKeeper round trip (see {@link Timings}).
      */
-    public record Fencing(long suspendedFenceMs, long stopDeadlineMs, long safetyMarginMs) {
-        static final Limit SUSPENDED_FENCE_MS = new Limit("fencing.suspended-fence-ms", 200, 60000, "milliseconds");
+    public record Fencing(long stopDeadlineMs, long safetyMarginMs) {
         static final Limit STOP_DEADLINE_MS = new Limit("fencing.stop-deadline-ms", 100, 30000, "milliseconds");
         static final Limit SAFETY_MARGIN_MS = new Limit("fencing.safety-margin-ms", 0, 30000, "milliseconds");
-        public static final Fencing DEFAULTS = new Fencing(1500, 500, 500);
+        public static final Fencing DEFAULTS = new Fencing(500, 500);
 
         public Fencing {
-            SUSPENDED_FENCE_MS.check(suspendedFenceMs);
             STOP_DEADLINE_MS.check(stopDeadlineMs);
             SAFETY_MARGIN_MS.check(safetyMarginMs);
         }

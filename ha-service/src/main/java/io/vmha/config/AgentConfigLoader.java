@@ -46,7 +46,7 @@ public final class AgentConfigLoader {
     static final List<String> HOST_KEYS = List.of("name", "capacity");
     static final List<String> CAPACITY_KEYS = List.of("memory-mib", "vcpus");
     static final List<String> ZOOKEEPER_KEYS = List.of("connect", "session-timeout-ms", "connection-timeout-ms");
-    static final List<String> FENCING_KEYS = List.of("suspended-fence-ms", "stop-deadline-ms", "safety-margin-ms");
+    static final List<String> FENCING_KEYS = List.of("stop-deadline-ms", "safety-margin-ms");
     static final List<String> RESTART_KEYS = List.of("max-restarts", "window-seconds", "max-relocations");
     static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim");
     static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
@@ -180,17 +180,16 @@ public final class AgentConfigLoader {
 
     private static Fencing fencing(JsonNode node) {
         Fencing d = Fencing.DEFAULTS;
-        long suspended = d.suspendedFenceMs(), stop = d.stopDeadlineMs(), margin = d.safetyMarginMs();
+        long stop = d.stopDeadlineMs(), margin = d.safetyMarginMs();
         for (Map.Entry<String, JsonNode> e : mapping("fencing", node, FENCING_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
-                case "suspended-fence-ms" -> suspended = integer(v, Fencing.SUSPENDED_FENCE_MS);
                 case "stop-deadline-ms" -> stop = integer(v, Fencing.STOP_DEADLINE_MS);
                 case "safety-margin-ms" -> margin = integer(v, Fencing.SAFETY_MARGIN_MS);
                 default -> throw unknown("fencing." + e.getKey(), v, FENCING_KEYS);
             }
         }
-        return new Fencing(suspended, stop, margin);
+        return new Fencing(stop, margin);
     }
 
     private static Restart restart(JsonNode node) {

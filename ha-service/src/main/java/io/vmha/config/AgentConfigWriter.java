@@ -32,7 +32,6 @@ final class AgentConfigWriter {
         zookeeper.put("connection-timeout-ms", config.zookeeper().connectionTimeoutMs());
 
         ObjectNode fencing = root.putObject("fencing");
-        fencing.put("suspended-fence-ms", config.fencing().suspendedFenceMs());
         fencing.put("stop-deadline-ms", config.fencing().stopDeadlineMs());
         fencing.put("safety-margin-ms", config.fencing().safetyMarginMs());
 

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * each flip in the journal ({@code zookeeper CONNECTED => SUSPENDED (...)}) and then calls
  * {@code onFlip}; it fires only when the state or the session changes. The value read by
  * {@link #current()} may lag the socket by one Curator event: callers must still expect writes to fail.
+ * Its {@code lastContactMillis} is always 0: {@link ZooKeeperCoordination#connection()} fills in the lease.
  */
 final class ConnectionTracker implements ConnectionStateListener {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionTracker.class);
@@ -36,7 +37,7 @@ final class ConnectionTracker implements ConnectionStateListener {
         this.onFlip = onFlip;
         // Before the first CONNECTED we hold nothing, so "freeze" (SUSPENDED) describes it; LOST would
         // tell the daemon that something it held is gone.
-        this.initial = new Connection(ConnectionState.SUSPENDED, clock.monotonicMillis(), 0);
+        this.initial = new Connection(ConnectionState.SUSPENDED, clock.monotonicMillis(), 0, 0);
         this.current = new AtomicReference<>(initial);
     }
 
@@ -45,7 +46,7 @@ final class ConnectionTracker implements ConnectionStateListener {
         // Curator only reports changes: if the client connected before we listened, nothing will come.
         // compareAndSet so that an event delivered meanwhile wins over this late look.
         if (client.getZookeeperClient().isConnected()) {
-            Connection now = new Connection(ConnectionState.CONNECTED, clock.monotonicMillis(), sessionId());
+            Connection now = new Connection(ConnectionState.CONNECTED, clock.monotonicMillis(), sessionId(), 0);
             if (current.compareAndSet(initial, now)) flipped(initial, now, "already connected at start");
         }
     }
@@ -57,7 +58,7 @@ final class ConnectionTracker implements ConnectionStateListener {
         // Closing the client reports no further state change, yet its session is gone: say LOST. The
         // listeners are not called from here (we may be on any caller's thread, even inside a listener).
         if (now.state() != ConnectionState.LOST && client.getState() == CuratorFrameworkState.STOPPED) {
-            Connection lost = new Connection(ConnectionState.LOST, clock.monotonicMillis(), 0);
+            Connection lost = new Connection(ConnectionState.LOST, clock.monotonicMillis(), 0, 0);
             if (current.compareAndSet(now, lost)) record(now, lost, "client closed");
             return current.get();
         }
@@ -78,13 +79,13 @@ final class ConnectionTracker implements ConnectionStateListener {
         Connection previous = current.get();
         long now = clock.monotonicMillis();
         Connection next = switch (state) {
-            case CONNECTED, RECONNECTED -> new Connection(ConnectionState.CONNECTED, now, sessionId());
+            case CONNECTED, RECONNECTED -> new Connection(ConnectionState.CONNECTED, now, sessionId(), 0);
             // The session may still be alive: keep its id so the daemon can tell a resume from a new session.
-            case SUSPENDED -> new Connection(ConnectionState.SUSPENDED, now, previous.sessionId());
+            case SUSPENDED -> new Connection(ConnectionState.SUSPENDED, now, previous.sessionId(), 0);
             // Read-only mode is never enabled by vmha; if it ever happens no write can succeed: freeze.
-            case READ_ONLY -> new Connection(ConnectionState.SUSPENDED, now, previous.sessionId());
+            case READ_ONLY -> new Connection(ConnectionState.SUSPENDED, now, previous.sessionId(), 0);
             // Curator says LOST when the session expired or the session timeout passed while suspended.
-            case LOST -> new Connection(ConnectionState.LOST, now, 0);
+            case LOST -> new Connection(ConnectionState.LOST, now, 0, 0);
         };
         if (next.state() == previous.state() && next.sessionId() == previous.sessionId()) return;
         current.set(next);

@@ -63,6 +63,25 @@ final class OwnerCas {
         }
     }
 
+    /** A node's data and version. */
+    record Read(byte[] data, int version) {}
+
+    /**
+     * Read after a sync: ZooKeeper answers one client's requests in order, so this getData runs after the
+     * server caught up with the leader, and sees every write acknowledged before the call.
+     */
+    java.util.Optional<Read> readSynced(String path) throws Exception {
+        ZooKeeper zk = zooKeeper();
+        zk.sync(raw(path), (rc, p, ctx) -> { }, null);
+        try {
+            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+            byte[] data = zk.getData(raw(path), false, stat);
+            return java.util.Optional.of(new Read(data, stat.getVersion()));
+        } catch (KeeperException.NoNodeException gone) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private ZooKeeper zooKeeper() throws Exception { return client.getZookeeperClient().getZooKeeper(); }
 
     /** Raw ZooKeeper calls bypass Curator's namespace: apply it ourselves. */

@@ -34,6 +34,21 @@ public final class PoolAdmin {
             owners = List.copyOf(owners);
             problems = List.copyOf(problems);
         }
+
+        /** Live members by name. */
+        public java.util.SortedMap<String, HostRecord> memberMap() { return byName(members, HostRecord::name); }
+
+        /** Registered VMs by name. */
+        public java.util.SortedMap<String, VmSpec> vmMap() { return byName(vms, VmSpec::name); }
+
+        /** Ownership records by VM name. */
+        public java.util.SortedMap<String, Ownership> ownerMap() { return byName(owners, Ownership::vm); }
+
+        private static <T> java.util.SortedMap<String, T> byName(List<T> values, Function<T, String> name) {
+            java.util.SortedMap<String, T> map = new java.util.TreeMap<>();
+            for (T v : values) map.put(name.apply(v), v);
+            return map;
+        }
     }
 
     private final CuratorFramework client;

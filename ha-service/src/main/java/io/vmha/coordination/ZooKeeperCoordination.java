@@ -45,8 +45,11 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     private final EventLog events;
     private final OwnerCas owners;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final LeaseProbe lease;
 
-    public ZooKeeperCoordination(CuratorFramework client, String pool, String hostName, Clock clock, Journal journal) {
+    /** @param leaseProbeMillis how often the lease is confirmed ({@link io.vmha.core.Timings#leaseProbeMillis()}) */
+    public ZooKeeperCoordination(CuratorFramework client, String pool, String hostName, Clock clock, Journal journal,
+                                 long leaseProbeMillis) {
         this.client = client;
         this.paths = new PoolPaths(pool);
         this.hostName = Names.check("host.name", hostName);
@@ -58,6 +61,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         this.latch.addListener(new MastershipListener());
         this.events = new EventLog(client, paths);
         this.owners = new OwnerCas(client, paths);
+        this.lease = new LeaseProbe(client, clock, paths.hosts(), leaseProbeMillis, hostName);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -79,6 +83,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
             throw new IllegalStateException("coordination of " + hostName + " cannot be started: " + state.get());
         }
         connection.start();
+        lease.start();
         caches.start();
         try {
             latch.start();
@@ -92,6 +97,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     public void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) return;
         connection.close();
+        lease.close();
         caches.close();
         try {
             latch.close();
@@ -103,7 +109,10 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
 
     // ---------------------------------------------------------------- reads (never block)
 
-    @Override public Connection connection() { return connection.current(); }
+    @Override public Connection connection() {
+        Connection c = connection.current();
+        return new Connection(c.state(), c.sinceMillis(), c.sessionId(), lease.lastContactMillis());
+    }
 
     @Override public PoolView view() { return caches.view(); }
 
@@ -205,6 +214,26 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         } catch (Exception e) {
             throw failure(what, e);
         }
+    }
+
+    /** Read {@code owners/<vm>} after a sync, so every write acknowledged before this call is seen. */
+    @Override
+    public java.util.Optional<Versioned<Ownership>> readOwner(String vm) throws CoordinationException {
+        String path = paths.owner(vm);
+        requireConnected("read " + path);
+        try {
+            java.util.Optional<OwnerCas.Read> read = owners.readSynced(path);
+            if (read.isEmpty()) return java.util.Optional.empty();
+            return java.util.Optional.of(new Versioned<>(decodeOwner(path, read.get().data()), read.get().version()));
+        } catch (CorruptNodeException e) {
+            throw new CoordinationException(hostName + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw failure("reading " + path, e);
+        }
+    }
+
+    private static Ownership decodeOwner(String path, byte[] data) throws CorruptNodeException {
+        return Json.decode(path, data, Ownership.class);
     }
 
     /** Compare-and-delete {@code owners/<vm>}; ZooKeeper's "any version" (-1) is refused on purpose. */

@@ -31,7 +31,6 @@ class AgentConfigLoaderTest {
               session-timeout-ms: 9000
               connection-timeout-ms: 3000
             fencing:
-              suspended-fence-ms: 2000
               stop-deadline-ms: 700
               safety-margin-ms: 0
             restart:
@@ -87,7 +86,7 @@ class AgentConfigLoaderTest {
         assertEquals("zk1:2181,zk2:2182,10.0.0.3:2183", c.zookeeper().connect());
         assertEquals(9000, c.zookeeper().sessionTimeoutMs());
         assertEquals(3000, c.zookeeper().connectionTimeoutMs());
-        assertEquals(new Fencing(2000, 700, 0), c.fencing());
+        assertEquals(new Fencing(700, 0), c.fencing());
         assertEquals(new Restart(5, 3600, 1), c.restart());
         assertEquals("sim", c.hypervisor().driver());
         assertEquals(Path.of("/srv/shared"), c.hypervisor().sim().sharedDir());
@@ -100,7 +99,7 @@ class AgentConfigLoaderTest {
         AgentConfig c = load(MINIMAL);
         assertEquals(6000, c.zookeeper().sessionTimeoutMs());
         assertEquals(5000, c.zookeeper().connectionTimeoutMs());
-        assertEquals(new Fencing(1500, 500, 500), c.fencing());
+        assertEquals(new Fencing(500, 500), c.fencing());
         assertEquals(new Restart(3, 600, 2), c.restart());
         assertEquals("sim", c.hypervisor().driver());
         assertEquals(Path.of("/var/lib/vmha/sim"), c.hypervisor().sim().stateDir());
@@ -187,7 +186,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "fencing: [1500, 500]\n");
         assertEquals("fencing", e.field());
         assertEquals("a list [1500,500]", e.value());
-        assertEquals("a mapping with keys [suspended-fence-ms, stop-deadline-ms, safety-margin-ms]", e.accepted());
+        assertEquals("a mapping with keys [stop-deadline-ms, safety-margin-ms]", e.accepted());
     }
 
     @Test

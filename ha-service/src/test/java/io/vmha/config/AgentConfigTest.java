@@ -23,7 +23,7 @@ class AgentConfigTest {
         AgentConfig c = AgentConfig.defaults("demo", "host1", CAPACITY, "localhost:2181", Path.of("/tmp/shared"),
                 Path.of("/tmp/host1"));
         assertEquals(6000, c.zookeeper().sessionTimeoutMs());
-        assertEquals(1500, c.fencing().suspendedFenceMs());
+        assertEquals(500, c.fencing().stopDeadlineMs());
         assertEquals(600, c.restart().windowSeconds());
         assertEquals(500, c.loop().intervalMs());
         assertEquals(Path.of("/tmp/host1"), c.hypervisor().sim().stateDir());

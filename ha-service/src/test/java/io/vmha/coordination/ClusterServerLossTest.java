@@ -22,7 +22,7 @@ class ClusterServerLossTest {
             cluster.start();
             // Long enough a session to ride over the move to another server without expiring.
             try (CuratorFramework client = Curators.newClient(cluster.getConnectString(), 10_000, 3_000);
-                 ZooKeeperCoordination c = new ZooKeeperCoordination(startedOrSame(client), "p1", "host-a", CLOCK, (s, m) -> {})) {
+                 ZooKeeperCoordination c = new ZooKeeperCoordination(startedOrSame(client), "p1", "host-a", CLOCK, (s, m) -> {}, 200)) {
                 c.start();
                 await("connected", Duration.ofSeconds(15), () -> c.connection().connected());
                 long session = c.connection().sessionId();

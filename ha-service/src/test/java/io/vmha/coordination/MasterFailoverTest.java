@@ -21,8 +21,8 @@ class MasterFailoverTest {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework clientA = startedClient(server.getConnectString());
              CuratorFramework clientB = startedClient(server.getConnectString());
-             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, new ZkTestSupport.RecordingJournal());
-             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, new ZkTestSupport.RecordingJournal())) {
+             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, new ZkTestSupport.RecordingJournal(), 200);
+             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, new ZkTestSupport.RecordingJournal(), 200)) {
             AtomicInteger wakeUps = new AtomicInteger();
             b.onChange(wakeUps::incrementAndGet);
             a.start();
@@ -48,7 +48,7 @@ class MasterFailoverTest {
     void lifecycleStartTwiceFailsAndCloseIsIdempotent() throws Exception {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework client = startedClient(server.getConnectString())) {
-            ZooKeeperCoordination c = new ZooKeeperCoordination(client, "p1", "host-a", CLOCK, (s, m) -> {});
+            ZooKeeperCoordination c = new ZooKeeperCoordination(client, "p1", "host-a", CLOCK, (s, m) -> {}, 200);
             c.start();
             assertThrows(IllegalStateException.class, c::start);
             c.close();

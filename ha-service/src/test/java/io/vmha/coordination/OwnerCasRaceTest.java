@@ -34,8 +34,8 @@ class OwnerCasRaceTest {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework clientA = startedClient(server.getConnectString());
              CuratorFramework clientB = startedClient(server.getConnectString());
-             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, (s, m) -> {});
-             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, (s, m) -> {})) {
+             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, (s, m) -> {}, 200);
+             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, (s, m) -> {}, 200)) {
             a.start();
             b.start();
             await("both connected", Duration.ofSeconds(5), () -> a.connection().connected() && b.connection().connected());

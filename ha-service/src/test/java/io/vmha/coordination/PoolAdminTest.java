@@ -27,7 +27,7 @@ class PoolAdminTest {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework cli = startedClient(server.getConnectString());
              CuratorFramework daemon = startedClient(server.getConnectString());
-             ZooKeeperCoordination host = new ZooKeeperCoordination(daemon, "p1", "host-a", CLOCK, (s, m) -> {})) {
+             ZooKeeperCoordination host = new ZooKeeperCoordination(daemon, "p1", "host-a", CLOCK, (s, m) -> {}, 200)) {
             PoolAdmin admin = new PoolAdmin(cli, "p1");
             admin.addVm(VmSpec.sim("web", 512));
             admin.addVm(VmSpec.sim("db", 1024));
@@ -72,7 +72,7 @@ class PoolAdminTest {
         ZkTestSupport.RecordingJournal journal = new ZkTestSupport.RecordingJournal();
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework client = startedClient(server.getConnectString());
-             ZooKeeperCoordination host = new ZooKeeperCoordination(client, "p1", "host-a", CLOCK, journal)) {
+             ZooKeeperCoordination host = new ZooKeeperCoordination(client, "p1", "host-a", CLOCK, journal, 200)) {
             PoolAdmin admin = new PoolAdmin(client, "p1");
             PoolPaths paths = new PoolPaths("p1");
             admin.addVm(VmSpec.sim("good", 256));

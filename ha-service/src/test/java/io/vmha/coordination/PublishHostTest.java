@@ -26,8 +26,8 @@ class PublishHostTest {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework old = startedClient(server.getConnectString());
              CuratorFramework fresh = startedClient(server.getConnectString());
-             ZooKeeperCoordination previousDaemon = new ZooKeeperCoordination(old, "p1", "host-a", CLOCK, (s, m) -> {});
-             ZooKeeperCoordination restarted = new ZooKeeperCoordination(fresh, "p1", "host-a", CLOCK, (s, m) -> {})) {
+             ZooKeeperCoordination previousDaemon = new ZooKeeperCoordination(old, "p1", "host-a", CLOCK, (s, m) -> {}, 200);
+             ZooKeeperCoordination restarted = new ZooKeeperCoordination(fresh, "p1", "host-a", CLOCK, (s, m) -> {}, 200)) {
             previousDaemon.start();
             restarted.start();
             previousDaemon.publishHost(RECORD);
@@ -58,7 +58,7 @@ class PublishHostTest {
     void refusesAnotherHostsRecord() throws Exception {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework client = startedClient(server.getConnectString());
-             ZooKeeperCoordination c = new ZooKeeperCoordination(client, "p1", "host-b", CLOCK, (s, m) -> {})) {
+             ZooKeeperCoordination c = new ZooKeeperCoordination(client, "p1", "host-b", CLOCK, (s, m) -> {}, 200)) {
             c.start();
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> c.publishHost(RECORD));
             assertEquals("host.name", e.field());

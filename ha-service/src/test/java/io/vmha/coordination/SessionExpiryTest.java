@@ -25,8 +25,8 @@ class SessionExpiryTest {
         try (TestingServer server = ZkTestSupport.fastServer();
              CuratorFramework clientA = startedClient(server.getConnectString());
              CuratorFramework clientB = startedClient(server.getConnectString());
-             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, journalA);
-             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, (s, m) -> {})) {
+             ZooKeeperCoordination a = new ZooKeeperCoordination(clientA, "p1", "host-a", CLOCK, journalA, 200);
+             ZooKeeperCoordination b = new ZooKeeperCoordination(clientB, "p1", "host-b", CLOCK, (s, m) -> {}, 200)) {
             a.start();
             b.start();
             await("a connected", Duration.ofSeconds(5), () -> a.connection().connected());

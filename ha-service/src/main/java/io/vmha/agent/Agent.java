@@ -1,0 +1,91 @@
+package io.vmha.agent;
+
+import io.vmha.config.AgentConfig;
+import io.vmha.coordination.Curators;
+import io.vmha.coordination.ZooKeeperCoordination;
+import io.vmha.core.HostAgent;
+import io.vmha.core.HostRecord;
+import io.vmha.core.HostState;
+import io.vmha.core.MasterAgent;
+import io.vmha.core.port.Clock;
+import io.vmha.core.port.HypervisorException;
+import io.vmha.core.port.Journal;
+import io.vmha.hypervisor.sim.SimHypervisor;
+import org.apache.curator.framework.CuratorFramework;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One host's vmha daemon: wires ZooKeeper, the hypervisor driver and the core together and runs the
+ * decision loop on one named thread. Lifecycle: {@link #start()} once, {@link #close()} any number of times.
+ */
+public final class Agent implements AutoCloseable {
+    private enum State { LATENT, STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final AgentConfig config;
+    private final Clock clock = new SystemClock();
+    private final Journal journal = new LogJournal();
+    private final Wakeup wakeup = new Wakeup();
+    private CuratorFramework client;
+    private ZooKeeperCoordination coordination;
+    private SimHypervisor hypervisor;
+    private HostAgent host;
+    private AgentLoop loop;
+    private Thread thread;
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+    }
+
+    public void start() throws Exception {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) throw new IllegalStateException("agent already " + state.get());
+        String name = config.host().name();
+        journal.record(name, "starting in pool " + config.pool() + "; lease " + config.timings().fenceAfterMillis()
+                + " ms, master grace " + config.timings().masterGraceMillis() + " ms");
+        client = Curators.newClient(config.zookeeper().connect(), config.zookeeper().sessionTimeoutMs(),
+                config.zookeeper().connectionTimeoutMs());
+        client.start();
+        // The driver comes up first and adopts VMs that survived a daemon restart, so the first
+        // reconciliation sees them and stops any this host no longer owns.
+        hypervisor = new SimHypervisor(name, config.hypervisor().sim().sharedDir(), config.hypervisor().sim().stateDir(),
+                journal, wakeup::signal);
+        coordination = new ZooKeeperCoordination(client, config.pool(), name, clock, journal,
+                config.timings().leaseProbeMillis());
+        coordination.onChange(wakeup::signal);
+        coordination.start();
+        HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
+        host = new HostAgent(self, coordination, hypervisor, clock, journal, config.timings());
+        MasterAgent master = new MasterAgent(name, coordination, host::state, clock, journal, config.timings(),
+                config.restartPolicy());
+        loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs());
+        thread = new Thread(loop, "vmha-agent-loop");
+        thread.start();
+    }
+
+    /**
+     * Leave the pool: stop the loop, stop this host's VMs (the master restarts them elsewhere once this
+     * host's session is gone), then close the session.
+     */
+    @Override public void close() {
+        if (state.getAndSet(State.CLOSED) != State.STARTED) return;
+        loop.stop();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        host.leave();
+        for (String vm : hypervisor.instances().keySet()) {
+            try {
+                hypervisor.stop(vm, "daemon shutting down");
+            } catch (HypervisorException e) {
+                journal.record(config.host().name(), "could not stop " + vm + " on shutdown: " + e.getMessage());
+            }
+        }
+        coordination.close();
+        client.close();
+        hypervisor.close();
+        journal.record(config.host().name(), "stopped");
+    }
+}

@@ -1,0 +1,48 @@
+package io.vmha.agent;
+
+import io.vmha.core.HostAgent;
+import io.vmha.core.MasterAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's one decision thread: steps the host, then the master role, whenever something changes
+ * and at least every interval (the backstop). One thread, so the core never sees concurrent calls.
+ */
+final class AgentLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+
+    private final HostAgent host;
+    private final MasterAgent master;
+    private final Wakeup wakeup;
+    private final long intervalMillis;
+    private volatile boolean running = true;
+
+    AgentLoop(HostAgent host, MasterAgent master, Wakeup wakeup, long intervalMillis) {
+        this.host = host;
+        this.master = master;
+        this.wakeup = wakeup;
+        this.intervalMillis = intervalMillis;
+    }
+
+    void stop() {
+        running = false;
+        wakeup.signal();
+    }
+
+    @Override public void run() {
+        while (running) {
+            try {
+                host.step();
+                master.step();
+                wakeup.await(intervalMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A bug in one step must not kill the host's only decision thread; the next step re-reads everything.
+                LOG.error("agent step failed; continuing", e);
+            }
+        }
+    }
+}

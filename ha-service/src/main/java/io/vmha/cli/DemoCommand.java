@@ -1,0 +1,59 @@
+package io.vmha.cli;
+
+import io.vmha.core.InvalidInputException;
+import io.vmha.demo.DemoRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run a whole pool on this machine: an embedded ZooKeeper, one agent process per host and sim VMs.",
+                "Without --scenario it runs until Ctrl-C, printing a live status line.",
+                "With --scenario it injects one scripted fault, waits for recovery, checks every invariant "
+                        + "and exits 0 only if all held."})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--scenario", paramLabel = "NAME", description = "vm-crash, host-crash or master-crash.")
+    String scenario;
+
+    @Option(names = "--hosts", defaultValue = "3", description = "Hosts in the pool (default: ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(names = "--vms", defaultValue = "6", description = "Sim VMs, HA enabled (default: ${DEFAULT-VALUE}).")
+    int vms;
+
+    @Option(names = "--failures", defaultValue = "1",
+            description = "VMs (vm-crash) or hosts (host-crash, master-crash) to fail (default: ${DEFAULT-VALUE}).")
+    int failures;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Chooses the victims (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--driver", defaultValue = "sim", description = "Hypervisor driver; accepted: sim.")
+    String driver;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report here.")
+    Path report;
+
+    @Option(names = "--endpoints", paramLabel = "FILE",
+            description = "Write JSON with the ZooKeeper connect string and each host, once the pool is up.")
+    Path endpoints;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Working directory (default: a new temporary one).")
+    Path dir;
+
+    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
+            description = "Give up waiting for start-up or recovery after this long (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override public Integer call() throws Exception {
+        if (hosts < 1 || hosts > 20) throw new InvalidInputException("--hosts", hosts, "1 to 20");
+        if (vms < 0 || vms > 1000) throw new InvalidInputException("--vms", vms, "0 to 1000");
+        if (!driver.equals("sim")) throw new InvalidInputException("--driver", driver, "sim (qemu and libvirt are not built yet)");
+        if (timeoutSeconds < 10) throw new InvalidInputException("--timeout", timeoutSeconds, "10 seconds or more");
+        DemoRun run = new DemoRun(hosts, vms, failures, seed, dir, endpoints, timeoutSeconds * 1000L, System.out);
+        if (scenario == null) return run.interactive();
+        return run.scenario(scenario, report) ? 0 : Main.FAILED;
+    }
+}

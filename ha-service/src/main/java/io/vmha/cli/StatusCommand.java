@@ -1,0 +1,62 @@
+package io.vmha.cli;
+
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.HostRecord;
+import io.vmha.core.Ownership;
+import io.vmha.core.VmSpec;
+import org.apache.curator.framework.CuratorFramework;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the pool: hosts, master, and every VM with its owner, state and epoch.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin PoolOptions pool;
+
+    @Option(names = "--json", description = "Print JSON instead of tables.")
+    boolean json;
+
+    @Override public Integer call() throws Exception {
+        try (CuratorFramework client = pool.connect()) {
+            PoolAdmin.PoolStatus s = new PoolAdmin(client, pool.pool).status();
+            System.out.println(json ? Json.write(s) : render(s));
+            return 0;
+        }
+    }
+
+    static String render(PoolAdmin.PoolStatus s) {
+        StringBuilder out = new StringBuilder();
+        Map<String, VmSpec> vms = s.vmMap();
+        Map<String, Ownership> owners = s.ownerMap();
+        out.append("pool ").append(s.pool()).append("   master ").append(s.master().isEmpty() ? "(none)" : s.master())
+                .append('\n').append(io.vmha.demo.StatusLine.of(s)).append("\n\n");
+        out.append(String.format("%-16s %-8s %12s %14s %5s%n", "HOST", "STATE", "MEMORY_MIB", "USED_MIB", "VMS"));
+        for (HostRecord h : s.members()) {
+            long used = 0;
+            int count = 0;
+            for (Ownership o : s.owners()) {
+                VmSpec spec = vms.get(o.vm());
+                if (o.ownedBy(h.name()) && o.state().holdsCapacity() && spec != null) {
+                    used += spec.memoryMib();
+                    count++;
+                }
+            }
+            out.append(String.format("%-16s %-8s %12d %14d %5d%n", h.name(), h.state(), h.capacity().memoryMib(), used, count));
+        }
+        out.append('\n').append(String.format("%-16s %-9s %-16s %6s %-3s %10s  %s%n",
+                "VM", "STATE", "HOST", "EPOCH", "HA", "MEMORY_MIB", "REASON"));
+        for (Map.Entry<String, VmSpec> e : vms.entrySet()) {
+            Ownership o = owners.get(e.getKey());
+            out.append(String.format("%-16s %-9s %-16s %6s %-3s %10d  %s%n", e.getKey(),
+                    o == null ? "NEW" : o.state(), o == null || o.host().isEmpty() ? "-" : o.host(),
+                    o == null ? "-" : String.valueOf(o.epoch()), e.getValue().haEnabled() ? "yes" : "no",
+                    e.getValue().memoryMib(), o == null ? "" : o.reason()));
+        }
+        for (String problem : s.problems()) out.append("problem: ").append(problem).append('\n');
+        return out.toString();
+    }
+}

@@ -1,0 +1,81 @@
+package io.vmha.cli;
+
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.VmSpec;
+import org.apache.curator.framework.CuratorFramework;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "vm", mixinStandardHelpOptions = true, description = "Register, remove and list protected VMs.",
+        subcommands = {VmCommand.Add.class, VmCommand.Remove.class, VmCommand.ListVms.class})
+final class VmCommand {
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Register a VM; the pool master places and starts it.")
+    static final class Add implements Callable<Integer> {
+        @Mixin PoolOptions pool;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Option(names = "--memory-mib", required = true, description = "Memory in MiB.") long memoryMib;
+        @Option(names = "--vcpus", defaultValue = "1", description = "Virtual CPUs (default: ${DEFAULT-VALUE}).") int vcpus;
+        @Option(names = "--driver", defaultValue = "sim", description = "Hypervisor driver (default: ${DEFAULT-VALUE}).") String driver;
+        @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Driver parameter; repeatable.")
+        Map<String, String> params = new TreeMap<>();
+        @Option(names = "--no-ha", description = "Do not restart it after a crash or a host failure.") boolean noHa;
+        @Option(names = "--prefer", split = ",", paramLabel = "HOST", description = "Preferred hosts, comma-separated.")
+        List<String> prefer = new ArrayList<>();
+
+        @Override public Integer call() throws Exception {
+            VmSpec spec = new VmSpec(name, memoryMib, vcpus, driver, params, !noHa, prefer); // validates first
+            try (CuratorFramework client = pool.connect()) {
+                new PoolAdmin(client, pool.pool).addVm(spec);
+            }
+            System.out.println("registered vm " + name + " in pool " + pool.pool);
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Unregister a VM; its owner host stops it.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin PoolOptions pool;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override public Integer call() throws Exception {
+            try (CuratorFramework client = pool.connect()) {
+                new PoolAdmin(client, pool.pool).removeVm(name);
+            }
+            System.out.println("removed vm " + name + " from pool " + pool.pool + "; its owner stops it");
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered VMs and their state.")
+    static final class ListVms implements Callable<Integer> {
+        @Mixin PoolOptions pool;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
+
+        @Override public Integer call() throws Exception {
+            try (CuratorFramework client = pool.connect()) {
+                PoolAdmin.PoolStatus s = new PoolAdmin(client, pool.pool).status();
+                if (json) {
+                    Map<String, Object> out = new TreeMap<>();
+                    Map<String, io.vmha.core.Ownership> owners = s.ownerMap();
+                    s.vmMap().forEach((vm, spec) -> out.put(vm, Map.of("spec", spec,
+                            "owner", owners.containsKey(vm) ? owners.get(vm) : Map.of())));
+                    System.out.println(Json.write(out));
+                } else {
+                    String table = StatusCommand.render(s);
+                    System.out.print(table.substring(table.indexOf("VM ")));
+                }
+                return 0;
+            }
+        }
+    }
+}

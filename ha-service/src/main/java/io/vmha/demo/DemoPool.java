@@ -1,0 +1,153 @@
+package io.vmha.demo;
+
+import io.vmha.config.AgentConfig;
+import io.vmha.coordination.Curators;
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.HostCapacity;
+import io.vmha.core.HostState;
+import io.vmha.core.Ownership;
+import io.vmha.core.VmSpec;
+import io.vmha.core.VmState;
+import io.vmha.zookeeper.EmbeddedZooKeeper;
+import org.apache.curator.framework.CuratorFramework;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * A whole pool on this machine: an embedded ZooKeeper, one agent process per host, sim VMs, and an
+ * admin client that watches it all. Closing it leaves no process behind.
+ */
+public final class DemoPool implements AutoCloseable {
+    public static final String POOL = "demo";
+    static final long VM_MEMORY_MIB = 512;
+
+    private final Path dir;
+    private final PrintStream out;
+    private final EmbeddedZooKeeper zookeeper;
+    private final List<HostProcess> hosts = new ArrayList<>();
+    private CuratorFramework client;
+    private PoolAdmin admin;
+    private boolean closed;
+
+    public DemoPool(Path dir, PrintStream out) throws IOException {
+        this.dir = dir.toAbsolutePath();
+        this.out = out;
+        Files.createDirectories(this.dir.resolve("shared/disks"));
+        Files.createDirectories(this.dir.resolve("logs"));
+        this.zookeeper = new EmbeddedZooKeeper(this.dir.resolve("zookeeper"), 0);
+    }
+
+    public Path dir() { return dir; }
+
+    public Path disks() { return dir.resolve("shared/disks"); }
+
+    public String connectString() { return zookeeper.connectString(); }
+
+    public PoolAdmin admin() { return admin; }
+
+    public List<HostProcess> hosts() { return hosts; }
+
+    /** Start ZooKeeper and {@code count} hosts, each with room for every VM of the demo. */
+    public void start(int count, int vms) throws Exception {
+        zookeeper.start();
+        client = Curators.newClient(zookeeper.connectString(), 6000, 5000);
+        client.start();
+        admin = new PoolAdmin(client, POOL);
+        // Every host can hold every VM, so any set of failures leaves room: the demo tests HA, not packing.
+        HostCapacity capacity = new HostCapacity(Math.max(4096, (vms + 1) * VM_MEMORY_MIB), Math.max(16, vms + 1));
+        for (int i = 1; i <= count; i++) {
+            String name = "h" + i;
+            Path hostDir = dir.resolve("hosts/" + name);
+            Files.createDirectories(hostDir);
+            AgentConfig config = AgentConfig.defaults(POOL, name, capacity, zookeeper.connectString(),
+                    dir.resolve("shared"), hostDir.resolve("sim"));
+            Path file = hostDir.resolve("vmha.yaml");
+            Files.writeString(file, config.toYaml());
+            HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), hostDir.resolve("sim"));
+            host.start();
+            hosts.add(host);
+        }
+    }
+
+    public void addVms(int count) throws io.vmha.core.port.CoordinationException {
+        for (int i = 1; i <= count; i++) admin.addVm(VmSpec.sim(String.format("vm%02d", i), VM_MEMORY_MIB));
+    }
+
+    public PoolAdmin.PoolStatus status() throws io.vmha.core.port.CoordinationException { return admin.status(); }
+
+    /** Wait until {@code ready} holds for the pool status, printing progress; false on timeout. */
+    public boolean await(String what, Predicate<PoolAdmin.PoolStatus> ready, long timeoutMillis) throws InterruptedException, io.vmha.core.port.CoordinationException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        long nextNote = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            PoolAdmin.PoolStatus s = admin.status();
+            if (ready.test(s)) return true;
+            if (System.nanoTime() > nextNote) {
+                out.println("  ... waiting for " + what + ": " + StatusLine.of(s));
+                nextNote = System.nanoTime() + 5_000_000_000L;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** True when every live host is active, a master is elected, and every registered VM runs on a live host. */
+    public static boolean healthy(PoolAdmin.PoolStatus s, int hosts) {
+        if (s.members().size() != hosts || s.master().isEmpty()) return false;
+        if (s.members().stream().anyMatch(h -> h.state() != HostState.ACTIVE)) return false;
+        return allRunning(s);
+    }
+
+    public static boolean allRunning(PoolAdmin.PoolStatus s) {
+        Map<String, Ownership> owners = s.ownerMap();
+        Map<String, ?> members = s.memberMap();
+        for (VmSpec vm : s.vms()) {
+            if (!runsOnLiveHost(owners.get(vm.name()), members)) return false;
+        }
+        return true;
+    }
+
+    /** The record says RUNNING on a host that is a live member (what the disks then confirm or not). */
+    static boolean runsOnLiveHost(Ownership o, Map<String, ?> members) {
+        return o != null && o.state() == VmState.RUNNING && members.containsKey(o.host());
+    }
+
+    /** VMs owned by {@code host} right now, with their epochs. */
+    public static SortedMap<String, Long> ownedBy(PoolAdmin.PoolStatus s, String host) {
+        SortedMap<String, Long> owned = new TreeMap<>();
+        for (Ownership o : s.owners()) {
+            if (o.ownedBy(host)) owned.put(o.vm(), o.epoch());
+        }
+        return owned;
+    }
+
+    public HostProcess host(String name) {
+        return hosts.stream().filter(h -> h.name.equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no demo host " + name));
+    }
+
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (HostProcess h : hosts) {
+            try {
+                h.stop(3000);
+            } catch (IOException e) {
+                out.println("could not stop " + h.name + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (client != null) client.close();
+        zookeeper.close();
+    }
+}

@@ -1,0 +1,97 @@
+package io.vmha.demo;
+
+import io.vmha.checker.DoubleRunChecker;
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.coordination.PoolEvent;
+import io.vmha.core.Ownership;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The JSON report of a scenario run (DESIGN.md's demo contract). Every number is measured from the
+ * outside: recovery from the sim VMs' own disk writes, double runs by the independent checker.
+ */
+final class DemoReport {
+    private DemoReport() {}
+
+    static Map<String, Object> build(String scenario, int hosts, int vms, int failures, long seed, List<Fault> faults,
+                                     DoubleRunChecker.Result check, PoolAdmin.PoolStatus end, Set<String> vmsAtStart,
+                                     List<PoolEvent> events) {
+        List<Double> recovery = new ArrayList<>();
+        Set<String> unrecovered = new TreeSet<>();
+        List<Map<String, Object>> faultList = new ArrayList<>();
+        for (Fault f : faults) {
+            for (String vm : f.affected().keySet()) {
+                OptionalLong first = check.firstWriteOfInstanceStartedAfter(vm, f.atMicros());
+                if (first.isPresent()) recovery.add((first.getAsLong() - f.atMicros()) / 1e6);
+                else unrecovered.add(vm);
+            }
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("fault", f.what());
+            fm.put("at_micros", f.atMicros());
+            fm.put("vms_down", f.affected().size());
+            faultList.add(fm);
+        }
+        Map<String, Ownership> owners = end.ownerMap();
+        Map<String, ?> members = end.memberMap();
+        for (String vm : end.vmMap().keySet()) {
+            if (!DemoPool.runsOnLiveHost(owners.get(vm), members)) unrecovered.add(vm);
+        }
+        Set<String> lost = new TreeSet<>(vmsAtStart);
+        lost.removeAll(end.vmMap().keySet());
+        long fences = events.stream().filter(e -> e.message().startsWith("host state FENCED")).count();
+        boolean ok = check.doubleRuns().isEmpty() && lost.isEmpty() && unrecovered.isEmpty() && check.totalMalformedLines() == 0;
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("scenario", scenario);
+        r.put("hosts", hosts);
+        r.put("vms", vms);
+        r.put("failures", failures);
+        r.put("seed", seed);
+        r.put("driver", "sim");
+        r.put("invariants_ok", ok);
+        r.put("double_runs", check.doubleRuns().size());
+        r.put("lost_vms", lost.size());
+        r.put("unrecovered_protected_vms", unrecovered.size());
+        r.put("fences", fences);
+        r.put("recovery_seconds", percentiles(recovery));
+        r.put("faults", faultList);
+        if (!check.doubleRuns().isEmpty()) r.put("double_run_details", check.doubleRuns().stream().map(Object::toString).toList());
+        if (!unrecovered.isEmpty()) r.put("unrecovered", unrecovered);
+        if (!lost.isEmpty()) r.put("lost", lost);
+        r.put("events", events.stream().map(e -> e.wallMillis() + " " + e.source() + ": " + e.message()).toList());
+        return r;
+    }
+
+    /** Nearest-rank percentiles, in seconds rounded to milliseconds. */
+    static Map<String, Object> percentiles(List<Double> values) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        if (values.isEmpty()) {
+            p.put("p50", null);
+            p.put("p99", null);
+            p.put("max", null);
+            p.put("samples", 0);
+            return p;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        p.put("p50", round(rank(sorted, 0.50)));
+        p.put("p99", round(rank(sorted, 0.99)));
+        p.put("max", round(sorted.get(sorted.size() - 1)));
+        p.put("samples", sorted.size());
+        return p;
+    }
+
+    private static double rank(List<Double> sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
+    }
+
+    private static double round(double seconds) { return Math.round(seconds * 1000) / 1000.0; }
+}

@@ -1,0 +1,133 @@
+package io.vmha.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmha.checker.DoubleRunChecker;
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.coordination.PoolEvent;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** {@code vmha demo}: bring a pool up, then either watch it (interactive) or run one scenario. */
+public final class DemoRun {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final int hosts;
+    private final int vms;
+    private final int failures;
+    private final long seed;
+    private final Path dir;
+    private final Path endpoints;
+    private final long timeoutMillis;
+    private final PrintStream out;
+
+    public DemoRun(int hosts, int vms, int failures, long seed, Path dir, Path endpoints, long timeoutMillis,
+                   PrintStream out) {
+        this.hosts = hosts;
+        this.vms = vms;
+        this.failures = failures;
+        this.seed = seed;
+        this.dir = dir;
+        this.endpoints = endpoints;
+        this.timeoutMillis = timeoutMillis;
+        this.out = out;
+    }
+
+    /** Run until interrupted; Ctrl-C (or SIGTERM) tears everything down through the shutdown hook. */
+    public int interactive() throws Exception {
+        DemoPool pool = up();
+        out.println();
+        out.println("vmha demo pool '" + DemoPool.POOL + "' is up. Where to look:");
+        out.println("  status:     ./vmha status --zk " + pool.connectString());
+        out.println("  vms:        ./vmha vm list --zk " + pool.connectString());
+        out.println("  add a vm:   ./vmha vm add web1 --memory-mib 512 --zk " + pool.connectString());
+        out.println("  host logs:  " + pool.dir().resolve("logs"));
+        out.println("  vm disks:   " + pool.disks() + "   (./vmha check --disks " + pool.disks() + ")");
+        out.println("  crash a vm: kill -9 $(jq .pid " + pool.dir().resolve("hosts/h1/sim") + "/<vm>.json)");
+        out.println("Ctrl-C stops the pool and every process it started.");
+        Console console = System.console();
+        long lines = 0;
+        while (true) {
+            String line = StatusLine.of(pool.status());
+            if (console != null) {
+                out.print("\r\033[K" + line);
+                out.flush();
+            } else if (lines++ % 5 == 0) {
+                out.println(line);
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    /** Run one scenario; true if every invariant held. */
+    public boolean scenario(String name, Path reportFile) throws Exception {
+        Scenarios.validate(name, hosts, vms, failures);
+        Map<String, Object> report;
+        try (DemoPool pool = up()) {
+            Set<String> atStart = new TreeSet<>(pool.status().vmMap().keySet());
+            Thread.sleep(1000); // a second of steady state: every VM has a history before the fault
+            List<Fault> faults = new Scenarios(pool, seed, out, timeoutMillis).run(name, failures);
+            Thread.sleep(2000); // keep running after recovery, so a double run would show on the disks
+            PoolAdmin.PoolStatus end = pool.status();
+            List<PoolEvent> events = pool.admin().events(0);
+            pool.close(); // stop every writer before judging the disks
+            DoubleRunChecker.Result check = DoubleRunChecker.check(pool.disks());
+            report = DemoReport.build(name, hosts, vms, failures, seed, faults, check, end, atStart, events);
+        }
+        Map<String, Object> summary = new LinkedHashMap<>(report);
+        summary.remove("events");
+        out.println(JSON.writeValueAsString(summary));
+        if (reportFile != null) {
+            Files.writeString(reportFile, JSON.writeValueAsString(report));
+            out.println("report written to " + reportFile);
+        }
+        return Boolean.TRUE.equals(report.get("invariants_ok"));
+    }
+
+    private DemoPool up() throws Exception {
+        Path workDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("vmha-demo-");
+        DemoPool pool = new DemoPool(workDir, out);
+        Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "vmha-demo-shutdown"));
+        out.println("starting embedded ZooKeeper and " + hosts + " hosts in " + workDir + " ...");
+        pool.start(hosts, vms);
+        out.println("ZooKeeper at " + pool.connectString() + "; registering " + vms + " VMs ...");
+        pool.addVms(vms);
+        if (!pool.await("the pool to start", s -> DemoPool.healthy(s, hosts), timeoutMillis)) {
+            String last = StatusLine.of(pool.status());
+            pool.close();
+            throw new IOException("the demo pool did not come up within " + timeoutMillis / 1000 + " s: "
+                    + last + "; see the host logs in " + workDir.resolve("logs"));
+        }
+        out.println("pool healthy: " + StatusLine.of(pool.status()));
+        if (endpoints != null) writeEndpoints(pool);
+        return pool;
+    }
+
+    private void writeEndpoints(DemoPool pool) throws IOException {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("pool", DemoPool.POOL);
+        e.put("zookeeper", pool.connectString());
+        e.put("dir", pool.dir().toString());
+        e.put("disks", pool.disks().toString());
+        e.put("hosts", pool.hosts().stream().map(h -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", h.name);
+            m.put("pid", h.pid());
+            m.put("config", h.config.toString());
+            m.put("log", h.log.toString());
+            return m;
+        }).toList());
+        Path tmp = endpoints.resolveSibling(endpoints.getFileName() + ".tmp");
+        Files.writeString(tmp, JSON.writeValueAsString(e));
+        Files.move(tmp, endpoints, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

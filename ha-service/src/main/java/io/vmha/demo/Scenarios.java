@@ -1,0 +1,138 @@
+package io.vmha.demo;
+
+import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.InvalidInputException;
+import io.vmha.core.Ownership;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
+final class Scenarios {
+    static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash");
+
+    private final DemoPool pool;
+    private final Random random;
+    private final PrintStream out;
+    private final long recoveryTimeoutMillis;
+
+    Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis) {
+        this.pool = pool;
+        this.random = new Random(seed);
+        this.out = out;
+        this.recoveryTimeoutMillis = recoveryTimeoutMillis;
+    }
+
+    static void validate(String scenario, int hosts, int vms, int failures) {
+        if (!NAMES.contains(scenario)) throw new InvalidInputException("--scenario", scenario, "one of " + NAMES);
+        if (failures < 1) throw new InvalidInputException("--failures", failures, "1 or more");
+        if (scenario.equals("vm-crash") && failures > vms) {
+            throw new InvalidInputException("--failures", failures, "at most --vms (" + vms + ") for vm-crash");
+        }
+        if (!scenario.equals("vm-crash") && failures >= hosts) {
+            throw new InvalidInputException("--failures", failures, "fewer than --hosts (" + hosts + ") for " + scenario
+                    + ": a host must survive to restart the VMs");
+        }
+    }
+
+    /** Run {@code scenario}; returns the faults injected, each already recovered from (or timed out). */
+    List<Fault> run(String scenario, int failures) throws Exception {
+        return switch (scenario) {
+            case "vm-crash" -> List.of(crashVms(failures));
+            case "host-crash" -> List.of(crashHosts(failures));
+            case "master-crash" -> crashMasters(failures);
+            default -> throw new IllegalArgumentException(scenario);
+        };
+    }
+
+    private Fault crashVms(int count) throws Exception {
+        PoolAdmin.PoolStatus s = pool.status();
+        List<String> names = new ArrayList<>(s.vmMap().keySet());
+        Collections.shuffle(names, random);
+        SortedMap<String, Long> affected = new TreeMap<>();
+        List<Long> pids = new ArrayList<>();
+        for (String vm : names.subList(0, count)) {
+            Ownership o = s.ownerMap().get(vm);
+            pids.add(simPid(pool.host(o.host()).stateDir, vm));
+            affected.put(vm, o.epoch());
+        }
+        long at = nowMicros();
+        for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        out.println("fault: killed " + affected.keySet() + " with SIGKILL");
+        Fault fault = new Fault("kill -9 of VMs " + affected.keySet(), at, affected);
+        awaitRecovery(fault);
+        return fault;
+    }
+
+    private Fault crashHosts(int count) throws Exception {
+        PoolAdmin.PoolStatus s = pool.status();
+        List<String> candidates = new ArrayList<>(s.memberMap().keySet());
+        candidates.remove(s.master()); // master-crash covers the master; fall back to it only if needed
+        Collections.shuffle(candidates, random);
+        if (candidates.size() < count) candidates.add(s.master());
+        List<String> victims = candidates.subList(0, count);
+        SortedMap<String, Long> affected = new TreeMap<>();
+        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        long at = nowMicros();
+        for (String h : victims) pool.host(h).crash();
+        out.println("fault: power loss of host(s) " + victims + " running " + affected.size() + " VMs");
+        Fault fault = new Fault("power loss of " + victims, at, affected);
+        awaitRecovery(fault);
+        return fault;
+    }
+
+    private List<Fault> crashMasters(int count) throws Exception {
+        List<Fault> faults = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            PoolAdmin.PoolStatus s = pool.status();
+            String master = s.master();
+            SortedMap<String, Long> affected = DemoPool.ownedBy(s, master);
+            long at = nowMicros();
+            pool.host(master).crash();
+            out.println("fault: power loss of master " + master + " running " + affected.size() + " VMs");
+            Fault fault = new Fault("power loss of master " + master, at, affected);
+            pool.await("a new master", st -> !st.master().isEmpty() && !st.master().equals(master),
+                    recoveryTimeoutMillis);
+            awaitRecovery(fault);
+            faults.add(fault);
+        }
+        return faults;
+    }
+
+    /** Wait until every VM the fault took down runs again under a newer epoch on a live host. */
+    private void awaitRecovery(Fault fault) throws Exception {
+        boolean ok = pool.await("recovery", s -> recovered(s, fault.affected()) && DemoPool.allRunning(s),
+                recoveryTimeoutMillis);
+        out.println(ok ? "recovered: " + StatusLine.of(pool.status())
+                : "NOT recovered within " + recoveryTimeoutMillis / 1000 + " s: " + StatusLine.of(pool.status()));
+    }
+
+    static boolean recovered(PoolAdmin.PoolStatus s, Map<String, Long> affected) {
+        Map<String, Ownership> owners = s.ownerMap();
+        Map<String, ?> members = s.memberMap();
+        for (Map.Entry<String, Long> e : affected.entrySet()) {
+            Ownership o = owners.get(e.getKey());
+            if (!DemoPool.runsOnLiveHost(o, members) || o.epoch() <= e.getValue()) return false;
+        }
+        return true;
+    }
+
+    private static long simPid(Path stateDir, String vm) throws IOException {
+        String json = Files.readString(stateDir.resolve(vm + ".json"));
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("pid").asLong();
+    }
+
+    static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+}
