@@ -58,7 +58,10 @@ public final class HostLogic {
         }
         List<HostAction> actions = new ArrayList<>();
         boolean clean = reconcileLocal(in, actions);
-        if (next == HostState.JOINING && clean && published != null && published.incarnation() == in.self().incarnation()) {
+        // Only a host that was already JOINING becomes ACTIVE: a FENCED host passes through JOINING (one step,
+        // published) first, as HostState.TRANSITIONS demands; collapsing both made FENCED => ACTIVE throw.
+        if (in.state() == HostState.JOINING && next == HostState.JOINING && clean && published != null
+                && published.incarnation() == in.self().incarnation()) {
             next = HostState.ACTIVE;
             reason = "joined the pool; local VMs reconciled";
         }
