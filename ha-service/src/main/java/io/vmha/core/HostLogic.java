@@ -57,8 +57,15 @@ public final class HostLogic {
             reason = "membership record gone (new coordinator session)";
         }
         List<HostAction> actions = new ArrayList<>();
-        boolean clean = reconcileLocal(in, actions);
-        if (next == HostState.JOINING && clean && published != null && published.incarnation() == in.self().incarnation()) {
+        // A daemon that just started sees a view that may predate its join (an empty cache, at worst): "no
+        // ownership record" there proves nothing, so reconcile only once the view shows this incarnation.
+        boolean viewPredatesJoin = in.state() == HostState.JOINING
+                && (published == null || published.incarnation() != in.self().incarnation());
+        boolean clean = !viewPredatesJoin && reconcileLocal(in, actions);
+        // Only a host that was already JOINING becomes ACTIVE: a FENCED host passes through JOINING (one step,
+        // published) first, as HostState.TRANSITIONS demands; collapsing both made FENCED => ACTIVE throw.
+        if (in.state() == HostState.JOINING && next == HostState.JOINING && clean && published != null
+                && published.incarnation() == in.self().incarnation()) {
             next = HostState.ACTIVE;
             reason = "joined the pool; local VMs reconciled";
         }

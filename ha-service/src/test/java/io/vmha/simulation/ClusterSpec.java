@@ -1,0 +1,85 @@
+package io.vmha.simulation;
+
+import io.vmha.core.HostCapacity;
+import io.vmha.core.RestartPolicy;
+import io.vmha.core.Timings;
+import io.vmha.core.VmSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A simulated pool: its hosts, its VMs, its timings and how long to run. Parsed from a scenario's
+ * {@code cluster} file (format in {@code src/test/resources/scenarios/README.md}) or built by the
+ * randomized runs.
+ */
+final class ClusterSpec {
+    record Host(String name, HostCapacity capacity, long wallOffsetMillis) {}
+
+    long seed = 1;
+    Timings timings = Timings.defaults();
+    RestartPolicy policy = RestartPolicy.defaults();
+    long propagationDelayMillis = 50;
+    /** VMs of the cluster file are defined in the registry at this time, once the hosts had a moment to join. */
+    long vmsDefinedAtMillis = 1000;
+    long durationMillis = 30_000;
+    /** A known limitation lets VMs run twice: log the double run instead of failing. */
+    boolean doubleRunIsKnownLimitation;
+    final List<Host> hosts = new ArrayList<>();
+    final List<VmSpec> vms = new ArrayList<>();
+
+    static ClusterSpec parse(List<String> lines) {
+        ClusterSpec spec = new ClusterSpec();
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            String[] w = line.split("\\s+");
+            Map<String, String> kv = keyValues(Arrays.asList(w).subList(1, w.length));
+            switch (w[0]) {
+                case "seed" -> spec.seed = Long.parseLong(w[1]);
+                case "duration" -> spec.durationMillis = seconds(w[1]);
+                case "vms-defined-at" -> spec.vmsDefinedAtMillis = seconds(w[1]);
+                case "propagation-delay-ms" -> spec.propagationDelayMillis = Long.parseLong(w[1]);
+                case "known-limitation" -> {
+                    if (!w[1].equals("double-run")) throw new IllegalArgumentException("unknown limitation " + w[1]);
+                    spec.doubleRunIsKnownLimitation = true;
+                }
+                case "timings" -> spec.timings = new Timings(num(kv, "session-timeout-ms", 6000),
+                        num(kv, "stop-deadline-ms", 500), num(kv, "safety-margin-ms", 500));
+                case "restart-policy" -> spec.policy = new RestartPolicy((int) num(kv, "max-restarts", 3),
+                        num(kv, "window-s", 600) * 1000, (int) num(kv, "max-relocations", 2));
+                case "host" -> spec.hosts.add(new Host(w[1], new HostCapacity(num(kv, "memory-mib", 8192),
+                        (int) num(kv, "vcpus", 16)), num(kv, "wall-offset-ms", 0)));
+                case "vm" -> spec.vms.add(vm(w[1], kv));
+                default -> throw new IllegalArgumentException("cluster line '" + raw + "': unknown keyword " + w[0]);
+            }
+        }
+        return spec;
+    }
+
+    /** {@code add-vm} and {@code vm} share the attributes: memory-mib, vcpus, ha, prefer. */
+    static VmSpec vm(String name, Map<String, String> kv) {
+        String prefer = kv.getOrDefault("prefer", "");
+        return new VmSpec(name, num(kv, "memory-mib", 1024), (int) num(kv, "vcpus", 1), "sim", Map.of(),
+                Boolean.parseBoolean(kv.getOrDefault("ha", "true")),
+                prefer.isEmpty() ? List.of() : List.of(prefer.split(",")));
+    }
+
+    static Map<String, String> keyValues(List<String> words) {
+        Map<String, String> kv = new TreeMap<>();
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            if (eq > 0) kv.put(word.substring(0, eq), word.substring(eq + 1));
+        }
+        return kv;
+    }
+
+    private static long num(Map<String, String> kv, String key, long otherwise) {
+        return kv.containsKey(key) ? Long.parseLong(kv.get(key)) : otherwise;
+    }
+
+    private static long seconds(String s) { return Math.round(Double.parseDouble(s) * 1000); }
+}

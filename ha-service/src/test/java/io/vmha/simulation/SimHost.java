@@ -1,0 +1,217 @@
+package io.vmha.simulation;
+
+import io.vmha.core.HostAgent;
+import io.vmha.core.HostCapacity;
+import io.vmha.core.HostRecord;
+import io.vmha.core.HostState;
+import io.vmha.core.MasterAgent;
+import io.vmha.core.RestartPolicy;
+import io.vmha.core.Timings;
+import io.vmha.core.VmSpec;
+import io.vmha.core.port.Clock;
+import io.vmha.core.port.Hypervisor;
+import io.vmha.core.port.HypervisorException;
+import io.vmha.core.port.LocalVm;
+
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One simulated machine: its hypervisor (whose instances are facts recorded in the {@link Ledger}) and
+ * its vmha daemon, which runs the real {@link HostAgent} and {@link MasterAgent} every loop interval and
+ * whenever its view changes or an instance exits. A crash takes machine and instances; a daemon restart
+ * keeps the instances; a pause freezes the whole daemon (its ZooKeeper client too) while VMs run on.
+ */
+final class SimHost implements Hypervisor, Clock {
+    static final long LOOP_MILLIS = 100;
+    /** Virtual wall time 0 is this date (2024-01-01T00:00:00Z), so wall times look like real ones. */
+    static final long WALL_BASE = 1_704_067_200_000L;
+
+    private final String name;
+    private final HostCapacity capacity;
+    private final long wallOffsetMillis;
+    private final Simulation sim;
+    private final SortedMap<String, LocalVm> instances = new TreeMap<>();
+    private boolean machineUp;
+    private boolean partitioned;
+    private boolean paused;
+    /** Grows on every daemon start, so that events of a dead daemon do nothing. */
+    private long generation;
+    private long boots;
+    private SimCoordination coordination;
+    private HostAgent agent;
+    private MasterAgent master;
+    private boolean wakePending;
+    private long instanceCounter;
+
+    SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
+        this.name = name;
+        this.capacity = capacity;
+        this.wallOffsetMillis = wallOffsetMillis;
+        this.sim = sim;
+    }
+
+    String name() { return name; }
+
+    boolean partitioned() { return partitioned; }
+
+    boolean paused() { return paused; }
+
+    boolean machineUp() { return machineUp; }
+
+    HostState agentState() { return agent == null ? null : agent.state(); }
+
+    // ---- lifecycle -------------------------------------------------------------------------------
+
+    /** Start the daemon (the machine boots first if it was down). */
+    void boot() {
+        machineUp = true;
+        paused = false;
+        generation = ++boots;
+        long inc = generation;
+        long incarnation = wallMillis();
+        Timings timings = sim.timings();
+        coordination = new SimCoordination(this, sim.coordinator(), sim.scheduler(), sim.log(), timings,
+                sim.propagationDelayMillis(), inc);
+        HostRecord self = new HostRecord(name, capacity, incarnation, HostState.JOINING);
+        agent = new HostAgent(self, coordination, this, this, sim.log(), timings);
+        HostAgent a = agent;
+        master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
+        sim.log().record(name, "daemon started (boot " + inc + "), " + instances.size() + " local instance(s)");
+        Random random = sim.random();
+        long probePhase = random.nextInt((int) timings.leaseProbeMillis());
+        long loopPhase = random.nextInt((int) LOOP_MILLIS);
+        coordination.roundTrip();
+        sim.scheduler().after(probePhase, name + " lease probe", () -> probe(inc));
+        sim.scheduler().after(loopPhase, name + " loop", () -> loop(inc));
+        wake(inc);
+    }
+
+    /** The machine dies: its instances vanish at once, its daemon with them. */
+    void crash() {
+        stopDaemon();
+        machineUp = false;
+        for (LocalVm vm : instances.values()) if (vm.running()) sim.ledger().stopped(vm.vm(), vm.instanceId());
+        instances.clear();
+    }
+
+    /** Daemon killed and started again (instances survive), or the machine booted after a crash. */
+    void restart() {
+        stopDaemon();
+        boot();
+    }
+
+    private void stopDaemon() {
+        if (coordination != null) coordination.close();
+        coordination = null;
+        agent = null;
+        master = null;
+        generation = -1;
+    }
+
+    void partition(boolean cut) {
+        partitioned = cut;
+        if (!cut) reconnect();
+    }
+
+    void pause(boolean stop) {
+        paused = stop;
+        if (!stop) reconnect();
+    }
+
+    /**
+     * The network (or the coordinator, or the daemon) is back: the ZooKeeper client, which retries while
+     * disconnected, gets through at once rather than at its next lease probe.
+     */
+    void reconnect() {
+        if (!machineUp || generation < 0) return;
+        long inc = generation;
+        sim.scheduler().after(0, name + " reconnect", () -> {
+            if (inc == generation && !paused) coordination.roundTrip();
+        });
+        wake(inc);
+    }
+
+    private void probe(long inc) {
+        if (inc != generation) return;
+        if (!paused) coordination.roundTrip();
+        sim.scheduler().after(sim.timings().leaseProbeMillis(), name + " lease probe", () -> probe(inc));
+    }
+
+    private void loop(long inc) {
+        if (inc != generation) return;
+        step();
+        sim.scheduler().after(LOOP_MILLIS, name + " loop", () -> loop(inc));
+    }
+
+    /** Ask for a step as soon as possible (a view change, an exit); coalesced. */
+    void wake(long inc) {
+        if (inc != generation || wakePending) return;
+        wakePending = true;
+        sim.scheduler().after(0, name + " wake", () -> {
+            wakePending = false;
+            if (inc == generation) step();
+        });
+    }
+
+    private void step() {
+        if (paused || agent == null) return;
+        try {
+            agent.step();
+            master.step();
+        } catch (RuntimeException e) {
+            // The real daemon's loop would die (or spin) on this: a core bug, never an expected outcome.
+            SimulationFailure failure = sim.failure("core threw on " + name + ": " + e);
+            failure.initCause(e);
+            throw failure;
+        }
+    }
+
+    /** kill-vm: the instance exits as if killed; the daemon is woken like by a libvirt lifecycle event. */
+    boolean kill(String vm) {
+        LocalVm inst = instances.get(vm);
+        if (inst == null || !inst.running()) return false;
+        instances.put(vm, new LocalVm(vm, inst.epoch(), inst.instanceId(), false, "killed by signal 9"));
+        sim.ledger().stopped(vm, inst.instanceId());
+        sim.log().record(name, "hypervisor: instance " + inst.instanceId() + " of vm " + vm + " exited (killed by signal 9)");
+        wake(generation);
+        return true;
+    }
+
+    // ---- Clock -----------------------------------------------------------------------------------
+
+    @Override public long monotonicMillis() { return sim.scheduler().now(); }
+
+    @Override public long wallMillis() { return WALL_BASE + sim.scheduler().now() + wallOffsetMillis; }
+
+    // ---- Hypervisor ------------------------------------------------------------------------------
+
+    @Override
+    public SortedMap<String, LocalVm> instances() { return new TreeMap<>(instances); }
+
+    @Override
+    public LocalVm start(VmSpec spec, long epoch) throws HypervisorException {
+        LocalVm existing = instances.get(spec.name());
+        if (existing != null && existing.running()) {
+            throw new HypervisorException("vm " + spec.name() + " already runs here as " + existing.instanceId());
+        }
+        String id = spec.name() + "@" + name + "#" + (++instanceCounter);
+        LocalVm started = new LocalVm(spec.name(), epoch, id, true, "");
+        instances.put(spec.name(), started);
+        sim.ledger().started(spec.name(), id, name);
+        return started;
+    }
+
+    @Override
+    public void stop(String vm, String reason) {
+        LocalVm inst = instances.remove(vm);
+        if (inst != null && inst.running()) sim.ledger().stopped(vm, inst.instanceId());
+    }
+
+    @Override
+    public void acknowledgeExit(String vm) {
+        LocalVm inst = instances.get(vm);
+        if (inst != null && !inst.running()) instances.remove(vm);
+    }
+}
