@@ -54,6 +54,7 @@ public final class Agent implements AutoCloseable {
                 config.timings().leaseProbeMillis());
         coordination.onChange(wakeup::signal);
         coordination.start();
+        awaitFirstLease();
         HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
         host = new HostAgent(self, coordination, hypervisor, clock, journal, config.timings());
         MasterAgent master = new MasterAgent(name, coordination, host::state, clock, journal, config.timings(),
@@ -61,6 +62,19 @@ public final class Agent implements AutoCloseable {
         loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs());
         thread = new Thread(loop, "vmha-agent-loop");
         thread.start();
+    }
+
+    /**
+     * Give ZooKeeper one connection timeout to confirm the lease before the first step, so a normal start
+     * goes JOINING => ACTIVE; if it cannot be reached, the loop starts anyway and fences what it finds.
+     */
+    private void awaitFirstLease() throws InterruptedException {
+        long deadline = clock.monotonicMillis() + config.zookeeper().connectionTimeoutMs();
+        while (!coordination.connection().everContacted() && clock.monotonicMillis() < deadline) Thread.sleep(20);
+        if (!coordination.connection().everContacted()) {
+            journal.record(config.host().name(), "ZooKeeper at " + config.zookeeper().connect()
+                    + " not reachable yet; starting fenced");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.vmha.coordination;
 
 import io.vmha.core.port.Clock;
+import io.vmha.core.port.Connection;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
@@ -31,8 +32,9 @@ final class LeaseProbe implements AutoCloseable {
         this.clock = clock;
         this.path = path;
         this.periodMillis = periodMillis;
-        // Start-up counts as contact: a daemon that never reaches ZooKeeper fences one lease after start.
-        this.lastContact = new AtomicLong(clock.monotonicMillis());
+        // No lease until the server answers: a restarted daemon must not keep VMs it found running on the
+        // strength of its own start time while its previous session may be about to expire.
+        this.lastContact = new AtomicLong(Connection.NEVER);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vmha-lease-probe-" + host);
             t.setDaemon(true);

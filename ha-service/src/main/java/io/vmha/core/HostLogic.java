@@ -36,6 +36,7 @@ public final class HostLogic {
         long silentFor = in.nowMono() - c.lastContactMillis();
         if (c.state() == ConnectionState.LOST || silentFor >= timings.fenceAfterMillis()) {
             String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
+                    : !c.everContacted() ? "no coordinator contact yet, so no lease"
                     : "no coordinator contact for " + silentFor + " ms (lease " + timings.fenceAfterMillis() + " ms)";
             return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why));
         }

@@ -99,17 +99,24 @@ public final class DemoRun {
         Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "vmha-demo-shutdown"));
         out.println("starting embedded ZooKeeper and " + hosts + " hosts in " + workDir + " ...");
         pool.start(hosts, vms);
-        out.println("ZooKeeper at " + pool.connectString() + "; registering " + vms + " VMs ...");
+        out.println("ZooKeeper at " + pool.connectString() + "; waiting for the hosts to join ...");
+        // Register VMs only once every host is active, so placement spreads them over the whole pool.
+        awaitHealthy(pool, "the hosts to join");
+        out.println("registering " + vms + " VMs ...");
         pool.addVms(vms);
-        if (!pool.await("the pool to start", s -> DemoPool.healthy(s, hosts), timeoutMillis)) {
-            String last = StatusLine.of(pool.status());
-            pool.close();
-            throw new IOException("the demo pool did not come up within " + timeoutMillis / 1000 + " s: "
-                    + last + "; see the host logs in " + workDir.resolve("logs"));
-        }
+        awaitHealthy(pool, "every VM to run");
         out.println("pool healthy: " + StatusLine.of(pool.status()));
         if (endpoints != null) writeEndpoints(pool);
         return pool;
+    }
+
+    private void awaitHealthy(DemoPool pool, String what) throws Exception {
+        if (!pool.await(what, s -> DemoPool.healthy(s, hosts), timeoutMillis)) {
+            String last = StatusLine.of(pool.status());
+            pool.close();
+            throw new IOException("timed out after " + timeoutMillis / 1000 + " s waiting for " + what + ": " + last
+                    + "; see the host logs in " + pool.dir().resolve("logs"));
+        }
     }
 
     private void writeEndpoints(DemoPool pool) throws IOException {

@@ -10,5 +10,10 @@ package io.vmha.core.port;
  *                          session cannot expire before {@code lastContactMillis + session timeout}
  */
 public record Connection(ConnectionState state, long sinceMillis, long sessionId, long lastContactMillis) {
+    /** {@code lastContactMillis} of a client that never completed a round trip: it holds no lease. */
+    public static final long NEVER = Long.MIN_VALUE / 4; // far in the past, yet now - NEVER cannot overflow
+
+    public boolean everContacted() { return lastContactMillis != NEVER; }
+
     public boolean connected() { return state == ConnectionState.CONNECTED; }
 }
