@@ -41,7 +41,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     private final Journal journal;
     private final ConnectionTracker connection;
     private final PoolCaches caches;
-    private final LeaderLatch latch;
+    private volatile LeaderLatch latch; // replaced when mastership is yielded
     private final EventLog events;
     private final OwnerCas owners;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -57,8 +57,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         this.journal = journal;
         this.connection = new ConnectionTracker(client, clock, journal, hostName, this::changed);
         this.caches = new PoolCaches(client, paths, this::corrupt, this::changed);
-        this.latch = new LeaderLatch(client, paths.master(), hostName);
-        this.latch.addListener(new MastershipListener());
+        this.latch = newLatch();
         this.events = new EventLog(client, paths);
         this.owners = new OwnerCas(client, paths);
         this.lease = new LeaseProbe(client, clock, paths.hosts(), leaseProbeMillis, hostName);
@@ -124,6 +123,30 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     public boolean isMaster() {
         return state.get() == State.STARTED && caches.initialized() && latch.hasLeadership()
                 && connection().connected() && client.getZookeeperClient().isConnected();
+    }
+
+    /**
+     * Leave the election and join again at the back: a LeaderLatch cannot rejoin after close, so a fresh
+     * one replaces it. NOTIFY_LEADER makes the old one report "mastership lost" before the next master acts.
+     */
+    @Override
+    public synchronized void yieldMastership() {
+        if (state.get() != State.STARTED || !latch.hasLeadership()) return;
+        LeaderLatch old = latch;
+        latch = newLatch();
+        try {
+            old.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
+            latch.start();
+            journal.record(hostName, "mastership yielded");
+        } catch (Exception e) {
+            LOG.warn("{}: yielding mastership: {}", hostName, e.toString());
+        }
+    }
+
+    private LeaderLatch newLatch() {
+        LeaderLatch l = new LeaderLatch(client, paths.master(), hostName);
+        l.addListener(new MastershipListener());
+        return l;
     }
 
     /** The current master's host name, or "" if none or unknown. Reads ZooKeeper: for status, not for loops. */

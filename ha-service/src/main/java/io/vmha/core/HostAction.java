@@ -17,6 +17,9 @@ public sealed interface HostAction {
     /** Compare-and-set this host's own ownership record; on success, forget the exited instance if asked. */
     record Report(Ownership next, int expectedVersion, boolean acknowledgeExit) implements HostAction {}
 
+    /** Clear a poison pill from this host's mailbox once every local VM is stopped. */
+    record AcknowledgePill(PoisonPill pill) implements HostAction {}
+
     /** Forget an exited instance that no record cares about any more. */
     record Acknowledge(String vm) implements HostAction {}
 }

@@ -1,6 +1,8 @@
 package io.vmha.core;
 
 import io.vmha.core.port.Clock;
+import io.vmha.core.port.Connection;
+import io.vmha.core.port.HeartbeatDisk;
 import io.vmha.core.port.Coordination;
 import io.vmha.core.port.CoordinationException;
 import io.vmha.core.port.HypervisorException;
@@ -9,6 +11,8 @@ import io.vmha.core.port.Journal;
 import io.vmha.core.port.LocalVm;
 
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Runs one host: each {@link #step()} reads the ports, asks {@link HostLogic} what to do, logs the
@@ -23,10 +27,19 @@ public final class HostAgent {
     private final Journal journal;
     private final HostLogic logic;
     private final StateMachine<HostState> state;
+    private final HeartbeatDisk disk;
+    private volatile long runUntil = Connection.NEVER;
+    private volatile java.util.List<String> alarms = java.util.List.of();
 
     public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, Clock clock,
                      Journal journal, Timings timings) {
+        this(self, coordination, hypervisor, new NoHeartbeatDisk(), clock, journal, timings);
+    }
+
+    public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, HeartbeatDisk disk,
+                     Clock clock, Journal journal, Timings timings) {
         this.self = self;
+        this.disk = disk;
         this.coordination = coordination;
         this.hypervisor = hypervisor;
         this.clock = clock;
@@ -40,12 +53,26 @@ public final class HostAgent {
 
     public String name() { return self.name(); }
 
+    /** Monotonic time by which every local VM must be stopped unless a later step extends it: the guard's deadline. */
+    public long runUntil() { return runUntil; }
+
+    /** Alarms raised by the last step ({@link HostRecord#STORAGE_DEGRADED}, ...). */
+    public java.util.List<String> alarms() { return alarms; }
+
     public void step() {
         PoolView view = coordination.view();
-        HostLogic.Plan plan = logic.plan(new HostLogic.Input(self, state.state(), coordination.connection(),
-                clock.monotonicMillis(), clock.wallMillis(), view, hypervisor.instances()));
+        Connection connection = coordination.connection();
+        long now = clock.monotonicMillis();
+        HostLogic.Plan plan = logic.plan(new HostLogic.Input(self, state.state(), connection, now,
+                clock.wallMillis(), view, hypervisor.instances(), disk.view()));
+        runUntil = plan.runUntil();
         if (state.transition(plan.next(), plan.reason())) {
             coordination.event(self.name(), "host state " + plan.next() + " (" + plan.reason() + ")");
+        }
+        if (!plan.alarms().equals(alarms)) {
+            journal.record(self.name(), "alarms " + alarms + " => " + plan.alarms());
+            coordination.event(self.name(), "alarms " + plan.alarms());
+            alarms = plan.alarms();
         }
         for (HostAction action : plan.actions()) {
             try {
@@ -54,6 +81,17 @@ public final class HostAgent {
                 journal.record(self.name(), "action failed, retried next step: " + action + ": " + e.getMessage());
             }
         }
+        publishSlot(connection, now);
+    }
+
+    /** Tell the heartbeat disk what this host is and runs now; the adapter writes it on its next interval. */
+    private void publishSlot(Connection connection, long now) {
+        SortedMap<String, LocalVm> local = hypervisor.instances();
+        SortedMap<String, Long> epochs = new TreeMap<>();
+        for (LocalVm vm : local.values()) if (vm.running()) epochs.put(vm.vm(), vm.epoch());
+        long sinceContact = connection.everContacted() ? Math.min(Integer.MAX_VALUE, Math.max(0, now - connection.lastContactMillis())) : Integer.MAX_VALUE;
+        disk.publish(new HeartbeatSlot(self.name(), self.incarnation(), 0, connection.state(), connection.sessionId(),
+                sinceContact, HostLogic.fenceState(state.state(), local), epochs));
     }
 
     /** Leave the pool on purpose (daemon shutdown): VMs keep running, the record says LEAVING. */
@@ -67,6 +105,9 @@ public final class HostAgent {
         } else if (action instanceof HostAction.Stop s) {
             hypervisor.stop(s.vm(), s.why());
             journal.record(self.name(), "vm " + s.vm() + " stopped (" + s.why() + ")");
+        } else if (action instanceof HostAction.AcknowledgePill p) {
+            disk.acknowledgePill(p.pill());
+            journal.record(self.name(), "poison pill from " + p.pill().from() + " acted on; mailbox cleared");
         } else if (action instanceof HostAction.Acknowledge a) {
             hypervisor.acknowledgeExit(a.vm());
         } else if (action instanceof HostAction.Report r) {

@@ -20,12 +20,20 @@ import java.util.SortedMap;
  * </ol>
  */
 public final class HostLogic {
-    /** What the host sees at one step. */
+    /** What the host sees at one step; {@code disk} is {@link DiskView#none()} in a pool without one. */
     public record Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
-                        PoolView view, SortedMap<String, LocalVm> local) {}
+                        PoolView view, SortedMap<String, LocalVm> local, DiskView disk) {
+        public Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
+                     PoolView view, SortedMap<String, LocalVm> local) {
+            this(self, state, connection, nowMono, nowWall, view, local, DiskView.none());
+        }
+    }
 
-    /** The state to be in and the actions to take, in order. */
-    public record Plan(HostState next, String reason, List<HostAction> actions) {}
+    /**
+     * The state to be in, the actions to take in order, and {@code runUntil}: the monotonic time by which
+     * every local VM must be stopped unless a later step says otherwise (what the fence guard enforces).
+     */
+    public record Plan(HostState next, String reason, List<HostAction> actions, long runUntil, List<String> alarms) {}
 
     private final Timings timings;
 
@@ -33,17 +41,54 @@ public final class HostLogic {
 
     public Plan plan(Input in) {
         Connection c = in.connection();
-        long silentFor = in.nowMono() - c.lastContactMillis();
-        if (c.state() == ConnectionState.LOST || silentFor >= timings.fenceAfterMillis()) {
-            String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
-                    : !c.everContacted() ? "no coordinator contact yet, so no lease"
-                    : "no coordinator contact for " + silentFor + " ms (lease " + timings.fenceAfterMillis() + " ms)";
-            return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why));
+        DiskView disk = in.disk();
+        long now = in.nowMono();
+        List<String> alarms = new ArrayList<>();
+        // The coordinator lease: LOST means the session is gone (or assumed gone), whatever the last contact.
+        long leaseUntil = c.lastContactMillis() + timings.fenceAfterMillis();
+        boolean leaseValid = c.everContacted() && c.state() != ConnectionState.LOST && now < leaseUntil;
+        // Disk evidence: a recent complete round (own write + every read) on the heartbeat disk.
+        long diskUntil = disk.lastGoodRoundMillis() + timings.diskFenceAfterMillis();
+        boolean diskFresh = disk.configured() && disk.lastGoodRoundMillis() != Connection.NEVER && now < diskUntil;
+        if (disk.configured() && (disk.lastGoodRoundMillis() == Connection.NEVER
+                || now - disk.lastGoodRoundMillis() >= 3 * timings.diskIntervalMillis())) {
+            alarms.add(HostRecord.STORAGE_DEGRADED);
         }
-        if (!c.connected()) {
-            HostState next = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
-            return new Plan(next, "coordinator connection suspended", List.of());
+
+        if (disk.pill().isPresent()) {
+            PoisonPill pill = disk.pill().get();
+            String why = "poison pill from " + pill.from();
+            List<HostAction> actions = stopEverything(in.local(), "self-fence: " + why);
+            actions.add(new HostAction.AcknowledgePill(pill));
+            return new Plan(HostState.FENCED, why, actions, now, alarms);
         }
+        if (!leaseValid || !c.connected()) {
+            boolean outage = diskFresh && !disk.othersConnected(in.self().name());
+            HostState frozen = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
+            if (leaseValid) {
+                return new Plan(frozen, "coordinator connection suspended", List.of(),
+                        outage ? Math.max(leaseUntil, diskUntil) : leaseUntil, alarms);
+            }
+            if (outage && in.state() != HostState.FENCED) {
+                alarms.add(HostRecord.COORDINATOR_OUTAGE);
+                return new Plan(HostState.FROZEN, "coordinator outage: no live host on the heartbeat disk has"
+                        + " ZooKeeper; keeping every VM running, no HA action", List.of(), diskUntil, alarms);
+            }
+            String why = fenceReason(c, now, disk, diskFresh);
+            return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why), now, alarms);
+        }
+        return planConnected(in, leaseUntil, alarms);
+    }
+
+    private String fenceReason(Connection c, long now, DiskView disk, boolean diskFresh) {
+        String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
+                : !c.everContacted() ? "no coordinator contact yet, so no lease"
+                : "no coordinator contact for " + (now - c.lastContactMillis()) + " ms (lease " + timings.fenceAfterMillis() + " ms)";
+        if (!disk.configured()) return why;
+        return why + (diskFresh ? "; other hosts still have ZooKeeper" : "; heartbeat disk unreadable too");
+    }
+
+    private Plan planConnected(Input in, long leaseUntil, List<String> alarms) {
         HostState next = in.state();
         String reason = "";
         HostRecord published = in.view().members().get(in.self().name());
@@ -70,10 +115,16 @@ public final class HostLogic {
             next = HostState.ACTIVE;
             reason = "joined the pool; local VMs reconciled";
         }
-        HostRecord wanted = in.self().withState(next);
+        HostRecord wanted = in.self().withState(next).withAlarms(alarms);
         if (!wanted.equals(published)) actions.add(0, new HostAction.Publish(wanted));
         if (next == HostState.ACTIVE) planOwned(in, actions);
-        return new Plan(next, reason, actions);
+        return new Plan(next, reason, actions, leaseUntil, alarms);
+    }
+
+    /** What the host's heartbeat slot says about fencing, given its state and what still runs. */
+    public static FenceState fenceState(HostState state, SortedMap<String, LocalVm> local) {
+        if (state != HostState.FENCED) return FenceState.NONE;
+        return local.values().stream().anyMatch(LocalVm::running) ? FenceState.FENCING : FenceState.FENCED;
     }
 
     private static List<HostAction> stopEverything(SortedMap<String, LocalVm> local, String why) {

@@ -11,6 +11,11 @@ public sealed interface MasterAction {
         @Override public String vm() { return next.vm(); }
     }
 
+    /** Write a poison pill to a vanished host's heartbeat mailbox: it still writes its slot but not "fenced". */
+    record Poison(PoisonPill pill, String why) implements MasterAction {
+        @Override public String vm() { return ""; }
+    }
+
     /** Delete the record of a VM that left the registry, if still at {@code expectedVersion}. */
     record DeleteOwner(String vm, int expectedVersion, String why) implements MasterAction {}
 }

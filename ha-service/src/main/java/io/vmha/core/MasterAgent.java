@@ -3,6 +3,7 @@ package io.vmha.core;
 import io.vmha.core.port.Clock;
 import io.vmha.core.port.Coordination;
 import io.vmha.core.port.CoordinationException;
+import io.vmha.core.port.HeartbeatDisk;
 import io.vmha.core.port.Journal;
 
 import java.util.List;
@@ -21,15 +22,22 @@ public final class MasterAgent {
     private final Journal journal;
     private final MasterLogic logic;
     private final StateMachine<MasterState> state;
+    private final HeartbeatDisk disk;
 
     public MasterAgent(String host, Coordination coordination, Supplier<HostState> hostState, Clock clock,
                        Journal journal, Timings timings, RestartPolicy policy) {
+        this(host, coordination, new NoHeartbeatDisk(), hostState, clock, journal, timings, policy);
+    }
+
+    public MasterAgent(String host, Coordination coordination, HeartbeatDisk disk, Supplier<HostState> hostState,
+                       Clock clock, Journal journal, Timings timings, RestartPolicy policy) {
         this.host = host;
+        this.disk = disk;
         this.coordination = coordination;
         this.hostState = hostState;
         this.clock = clock;
         this.journal = journal;
-        this.logic = new MasterLogic(timings, policy, journal);
+        this.logic = new MasterLogic(host, timings, policy, journal);
         this.state = new StateMachine<>(host, "master role", MasterState.STANDBY, MasterState.TRANSITIONS, journal);
     }
 
@@ -44,8 +52,14 @@ public final class MasterAgent {
         if (state.transition(MasterState.LEADING, "elected pool master")) {
             coordination.event(host, "became pool master");
         }
-        List<MasterAction> plan = logic.plan(coordination.view(), clock.monotonicMillis(), clock.wallMillis());
+        List<MasterAction> plan = logic.plan(coordination.view(), disk.view(), clock.monotonicMillis(), clock.wallMillis());
         for (MasterAction action : plan) {
+            if (action instanceof MasterAction.Poison p) {
+                disk.poison(p.pill());
+                journal.record("master", "poison pill for " + p.pill().target() + " (" + p.why() + ")");
+                coordination.event("master@" + host, "poison pill for " + p.pill().target() + " (" + p.why() + ")");
+                continue;
+            }
             try {
                 boolean done = action instanceof MasterAction.WriteOwner w
                         ? coordination.writeOwner(w.next(), w.expectedVersion())
@@ -58,6 +72,10 @@ public final class MasterAgent {
             } catch (CoordinationException e) {
                 journal.record("master", "vm " + action.vm() + ": write failed, retried next step: " + e.getMessage());
             }
+        }
+        if (logic.wantsToYield()) {
+            coordination.event("master@" + host, "yielding mastership: cannot read the heartbeat disk");
+            coordination.yieldMastership();
         }
     }
 

@@ -23,8 +23,22 @@ public final class MasterLogic {
     private final SortedMap<String, Long> absentSince = new TreeMap<>();
     /** VMs last reported as unplaceable, so the log says it once rather than every iteration. */
     private final Set<String> unplaceable = new TreeSet<>();
+    /** Vanished hosts whose VMs may be restarted elsewhere now (decided by {@link #decideAbsentHosts}). */
+    private final Set<String> cleared = new TreeSet<>();
+    private final SortedMap<String, Long> lastPill = new TreeMap<>();
+    private final SortedMap<String, String> lastNote = new TreeMap<>();
+    private final List<MasterAction> pills = new ArrayList<>();
+    private final String self;
+    private DiskView disk = DiskView.none();
+    private boolean wantsToYield;
 
     public MasterLogic(Timings timings, RestartPolicy policy, Journal journal) {
+        this("master", timings, policy, journal);
+    }
+
+    /** @param self this master's host name, the sender of its poison pills */
+    public MasterLogic(String self, Timings timings, RestartPolicy policy, Journal journal) {
+        this.self = self;
         this.timings = timings;
         this.policy = policy;
         this.journal = journal;
@@ -34,10 +48,24 @@ public final class MasterLogic {
     public void reset() {
         absentSince.clear();
         unplaceable.clear();
+        cleared.clear();
+        lastPill.clear();
+        lastNote.clear();
     }
 
     public List<MasterAction> plan(PoolView view, long nowMono, long nowWall) {
+        return plan(view, DiskView.none(), nowMono, nowWall);
+    }
+
+    /**
+     * Plan with the heartbeat disk's evidence about vanished hosts (DESIGN.md, the master's decision table).
+     * Returns poison pills first, then ownership writes.
+     */
+    public List<MasterAction> plan(PoolView view, DiskView disk, long nowMono, long nowWall) {
+        this.disk = disk;
+        this.pills.clear();
         trackAbsentHosts(view, nowMono);
+        decideAbsentHosts(nowMono);
         Placement placement = Placement.of(view);
         List<MasterAction> actions = new ArrayList<>();
         for (Map.Entry<String, Versioned<Ownership>> e : view.owners().entrySet()) {
@@ -46,6 +74,7 @@ public final class MasterLogic {
         for (VmSpec spec : view.vms().values()) {
             if (!view.owners().containsKey(spec.name())) planNew(spec, placement, actions);
         }
+        actions.addAll(0, pills);
         return actions;
     }
 
@@ -58,16 +87,85 @@ public final class MasterLogic {
         absentSince.keySet().retainAll(gone);
         for (String host : gone) {
             if (absentSince.putIfAbsent(host, nowMono) == null) {
-                journal.record("master", "host " + host + " is gone; its VMs restart after "
-                        + timings.masterGraceMillis() + " ms unless it returns");
+                journal.record("master", "host " + host + " is gone; " + (disk.configured()
+                        ? "judging it from the heartbeat disk"
+                        : "its VMs restart after " + timings.masterGraceMillis() + " ms unless it returns"));
             }
         }
     }
 
     private boolean inGrace(String host, long nowMono) {
-        Long since = absentSince.get(host);
-        return since != null && nowMono - since < timings.masterGraceMillis();
+        return absentSince.containsKey(host) && !cleared.contains(host);
     }
+
+    /**
+     * For every vanished owner host: may its VMs be restarted elsewhere yet? Without a heartbeat disk the
+     * lease alone answers (the host fenced before its session expired; wait the grace). With one:
+     * <ul>
+     * <li>slot advancing and FENCED: restart;</li>
+     * <li>slot advancing and FENCING: wait;</li>
+     * <li>slot advancing and not fencing (its daemon believes it still has, or need not lose, its VMs):
+     *     poison pill, then wait for FENCED or for the slot to go stale;</li>
+     * <li>slot stale past the disk timeout (or never seen, or corrupt that long): its own deadline
+     *     ({@link Timings#diskFenceAfterMillis()}) has passed, so restart;</li>
+     * <li>this master cannot read the disk: decide nothing irreversible and yield mastership.</li>
+     * </ul>
+     */
+    private void decideAbsentHosts(long nowMono) {
+        cleared.clear();
+        wantsToYield = false;
+        for (Map.Entry<String, Long> e : absentSince.entrySet()) {
+            String host = e.getKey();
+            if (nowMono - e.getValue() < timings.masterGraceMillis()) continue;
+            if (!disk.configured()) {
+                cleared.add(host);
+                continue;
+            }
+            if (disk.lastGoodRoundMillis() == io.vmha.core.port.Connection.NEVER
+                    || nowMono - disk.lastGoodRoundMillis() >= timings.diskTimeoutMillis()) {
+                wantsToYield = true;
+                note(host, "cannot judge: this master cannot read the heartbeat disk; deciding nothing, yielding mastership");
+                continue;
+            }
+            SlotReading r = disk.slots().get(host);
+            if (r == null) {
+                if (nowMono - e.getValue() >= timings.diskTimeoutMillis()) {
+                    clear(host, "no heartbeat slot for " + timings.diskTimeoutMillis() + " ms");
+                } else {
+                    note(host, "no heartbeat slot seen yet; waiting up to the disk timeout");
+                }
+            } else if (r.stale()) {
+                clear(host, "heartbeat slot stale for " + r.unchangedFor() + " ms: dead, or past its own fence deadline");
+            } else if (r.slot().fence() == FenceState.FENCED) {
+                clear(host, "its heartbeat slot says FENCED");
+            } else if (r.slot().fence() == FenceState.FENCING) {
+                note(host, "fencing itself; waiting for FENCED");
+            } else {
+                note(host, "still writes its heartbeat slot (ZooKeeper " + r.slot().zk() + ") without fencing: poison pill");
+                Long last = lastPill.get(host);
+                if (last == null || nowMono - last >= timings.diskIntervalMillis()) {
+                    lastPill.put(host, nowMono);
+                    pills.add(new MasterAction.Poison(new PoisonPill(self, host, r.slot().incarnation(), nowMono),
+                            "host " + host + " lost its ZooKeeper session but is not fencing"));
+                }
+            }
+        }
+        lastPill.keySet().retainAll(absentSince.keySet());
+        lastNote.keySet().retainAll(absentSince.keySet());
+    }
+
+    private void clear(String host, String why) {
+        cleared.add(host);
+        note(host, "restarting its VMs: " + why);
+    }
+
+    /** Say why a vanished host's VMs wait or move, once per change of reason. */
+    private void note(String host, String why) {
+        if (!why.equals(lastNote.put(host, why))) journal.record("master", "host " + host + ": " + why);
+    }
+
+    /** True when the last plan found this master unable to judge vanished hosts. */
+    public boolean wantsToYield() { return wantsToYield; }
 
     private void planOwned(PoolView view, Versioned<Ownership> versioned, Placement placement, long nowMono,
                            long nowWall, List<MasterAction> actions) {

@@ -19,9 +19,11 @@ public final class SlotLiveness {
     /** Judge a slot just read at {@code nowMono}; {@code slot} null means empty or corrupt. */
     public SlotReading observe(int index, SlotReading.Status status, HeartbeatSlot slot, String problem, long nowMono) {
         if (status != SlotReading.Status.VALID) {
-            Seen last = seen.get(index);
-            long unchanged = last == null ? timeoutMillis : nowMono - last.changedAt();
-            return new SlotReading(index, status, null, true, unchanged, problem == null ? "" : problem);
+            // Empty or corrupt (a torn write is rewritten on the next interval): proof of nothing, so stale
+            // only once no valid advance was seen for a whole timeout, counted from the first such reading.
+            Seen last = seen.computeIfAbsent(index, i -> new Seen(-1, -1, nowMono));
+            long unchanged = nowMono - last.changedAt();
+            return new SlotReading(index, status, null, unchanged >= timeoutMillis, unchanged, problem == null ? "" : problem);
         }
         Seen last = seen.get(index);
         if (last == null || last.incarnation() != slot.incarnation() || last.sequence() != slot.sequence()) {

@@ -10,9 +10,14 @@ package io.vmha.core;
  * timeout later; so by the time the master can see the host's node vanish, the host has stopped its
  * VMs, with {@code stopDeadlineMillis + safetyMarginMillis} to spare.
  */
-public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long safetyMarginMillis) {
+public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long safetyMarginMillis,
+                      long diskIntervalMillis, long diskTimeoutMillis) {
     /** Below this a lease would fence on ordinary coordinator hiccups (a leader election takes ~1 s). */
     public static final long MIN_FENCE_AFTER_MILLIS = 1000;
+
+    public Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long safetyMarginMillis) {
+        this(sessionTimeoutMillis, stopDeadlineMillis, safetyMarginMillis, 1000, 5000);
+    }
 
     public Timings {
         if (sessionTimeoutMillis < 1000 || sessionTimeoutMillis > 60_000) {
@@ -26,9 +31,31 @@ public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long s
                     "a value leaving session-timeout-ms - stop-deadline-ms - safety-margin-ms >= "
                             + MIN_FENCE_AFTER_MILLIS + " ms (now " + fenceAfter + " ms): the lease would be too short");
         }
+        if (diskIntervalMillis < 100 || diskIntervalMillis > 10_000) {
+            throw new InvalidInputException("heartbeat.interval-ms", diskIntervalMillis, "100 to 10000");
+        }
+        // Three writes per timeout, so one slow write never makes a live host look dead.
+        if (diskTimeoutMillis < 3 * diskIntervalMillis || diskTimeoutMillis > 120_000) {
+            throw new InvalidInputException("heartbeat.timeout-ms", diskTimeoutMillis,
+                    "at least 3 x heartbeat.interval-ms (" + 3 * diskIntervalMillis + ") and at most 120000");
+        }
+        long diskFenceAfter = diskTimeoutMillis - stopDeadlineMillis - safetyMarginMillis;
+        if (diskFenceAfter < MIN_FENCE_AFTER_MILLIS) {
+            throw new InvalidInputException("heartbeat.timeout-ms", diskTimeoutMillis,
+                    "a value leaving timeout-ms - stop-deadline-ms - safety-margin-ms >= " + MIN_FENCE_AFTER_MILLIS
+                            + " ms (now " + diskFenceAfter + " ms): a host could outlive the master's wait for its stale slot");
+        }
     }
 
-    public static Timings defaults() { return new Timings(6000, 500, 500); }
+    public static Timings defaults() { return new Timings(6000, 500, 500, 1000, 5000); }
+
+    /**
+     * How long after its last good heartbeat round a host may keep VMs running on disk evidence alone (a
+     * coordinator outage seen by everybody). Its slot stops advancing no earlier than that round, and the
+     * master treats it as dead only {@link #diskTimeoutMillis()} after the last advance it saw: by then the
+     * host's VMs have been stopped, with the stop deadline and the margin to spare.
+     */
+    public long diskFenceAfterMillis() { return diskTimeoutMillis - stopDeadlineMillis - safetyMarginMillis; }
 
     /** How long after its last confirmed coordinator contact a host hard-stops its VMs. */
     public long fenceAfterMillis() { return sessionTimeoutMillis - stopDeadlineMillis - safetyMarginMillis; }

@@ -157,6 +157,11 @@ final class SimCoordination implements Coordination {
     }
 
     @Override
+    public void yieldMastership() {
+        if (isMaster()) server.yieldLeadership(sessionId);
+    }
+
+    @Override
     public Optional<Versioned<Ownership>> readOwner(String vm) throws CoordinationException {
         require("read owners/" + vm);
         return server.owner(vm);

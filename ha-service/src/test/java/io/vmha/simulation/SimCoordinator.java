@@ -52,6 +52,8 @@ final class SimCoordinator {
     private final List<SimCoordination> clients = new ArrayList<>();
     private long nextSessionId = 1;
     private long leader;
+    /** Sessions that yielded, in order: they come after every session that did not. */
+    private final List<Long> behind = new ArrayList<>();
     private boolean up = true;
 
     SimCoordinator(Scheduler scheduler, SimLog log, long sessionTimeoutMillis) {
@@ -126,13 +128,26 @@ final class SimCoordinator {
         changed();
     }
 
+    /** Like closing a LeaderLatch and starting a new one: the session stands again behind every other. */
+    void yieldLeadership(long sessionId) {
+        if (leader != sessionId) return;
+        behind.remove(sessionId);
+        behind.add(sessionId);
+        log.record("zk", "session 0x" + Long.toHexString(sessionId) + " yields leadership");
+        elect();
+        changed();
+    }
+
     private void elect() {
         long next = 0;
         for (Session s : sessions.values()) {
-            if (s.alive) {
+            if (s.alive && !behind.contains(s.id)) {
                 next = s.id;
                 break;
             }
+        }
+        for (int i = 0; next == 0 && i < behind.size(); i++) {
+            if (alive(behind.get(i))) next = behind.get(i);
         }
         if (next != leader) {
             leader = next;

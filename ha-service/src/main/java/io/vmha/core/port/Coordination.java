@@ -25,6 +25,12 @@ public interface Coordination {
      */
     java.util.Optional<io.vmha.core.Versioned<Ownership>> readOwner(String vm) throws CoordinationException;
 
+    /**
+     * Give up pool mastership (this master cannot judge: e.g. it cannot read the heartbeat disk) and stand
+     * again behind the other candidates. No-op when not master.
+     */
+    void yieldMastership();
+
     /** Create or replace this host's ephemeral membership record. */
     void publishHost(HostRecord record) throws CoordinationException;
 

@@ -16,6 +16,9 @@ public interface HeartbeatDisk {
     /** What this host writes in its slot from the next interval on (the sequence is the adapter's). */
     void publish(HeartbeatSlot mine);
 
+    /** Clear this host's mailbox of {@code pill} once it has been acted on (every local VM stopped). */
+    void acknowledgePill(PoisonPill pill);
+
     /** Queue a poison pill for {@code pill.target()}'s mailbox; written on the next interval. */
     void poison(PoisonPill pill);
 }
