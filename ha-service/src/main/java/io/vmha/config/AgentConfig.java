@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  * Durations are plain milliseconds; ZooKeeper's are {@code int} because Curator takes ints.
  */
 public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
-                          HypervisorConfig hypervisor, Loop loop) {
+                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat) {
+
+    public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                       HypervisorConfig hypervisor, Loop loop) {
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, Heartbeat.NONE);
+    }
 
     public AgentConfig {
         Names.check("pool", pool);
@@ -29,13 +34,16 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(restart, "restart");
         Objects.requireNonNull(hypervisor, "hypervisor");
         Objects.requireNonNull(loop, "loop");
+        if (heartbeat == null) heartbeat = Heartbeat.NONE;
         // Rejects a combination that would let a cut-off host outlive its session (fields are not set yet here).
-        new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs());
+        new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs(),
+                heartbeat.intervalMs(), heartbeat.timeoutMs());
     }
 
     /** The HA waits derived from this config; valid by construction. */
     public Timings timings() {
-        return new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs());
+        return new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs(),
+                heartbeat.intervalMs(), heartbeat.timeoutMs());
     }
 
     public RestartPolicy restartPolicy() {
@@ -120,10 +128,13 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
      * Self-fencing timing. A host hard-stops every local VM once session-timeout - stop-deadline - safety-margin
      * has passed since its last confirmed ZooKeeper round trip (see {@link Timings}).
      */
-    public record Fencing(long stopDeadlineMs, long safetyMarginMs) {
+    public record Fencing(long stopDeadlineMs, long safetyMarginMs, boolean guard) {
         static final Limit STOP_DEADLINE_MS = new Limit("fencing.stop-deadline-ms", 100, 30000, "milliseconds");
         static final Limit SAFETY_MARGIN_MS = new Limit("fencing.safety-margin-ms", 0, 30000, "milliseconds");
-        public static final Fencing DEFAULTS = new Fencing(500, 500);
+        public static final Fencing DEFAULTS = new Fencing(500, 500, true);
+
+        /** With the fence guard process on (the default). */
+        public Fencing(long stopDeadlineMs, long safetyMarginMs) { this(stopDeadlineMs, safetyMarginMs, true); }
 
         public Fencing {
             STOP_DEADLINE_MS.check(stopDeadlineMs);
@@ -181,6 +192,25 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
             if (path == null || !path.isAbsolute()) throw new InvalidInputException(field, path, PATH_RULE);
             return path;
         }
+    }
+
+    /**
+     * The shared heartbeat disk (DESIGN.md, split-brain). {@code device} null: no disk, the coordinator lease
+     * alone decides and a whole-pool ZooKeeper outage fences every host.
+     */
+    public record Heartbeat(Path device, long intervalMs, long timeoutMs) {
+        static final Limit INTERVAL_MS = new Limit("heartbeat.interval-ms", 100, 10000, "milliseconds");
+        static final Limit TIMEOUT_MS = new Limit("heartbeat.timeout-ms", 300, 120000, "milliseconds");
+        static final String DEVICE_RULE = "an absolute path of a block device or file formatted by 'vmha heartbeat init'";
+        public static final Heartbeat NONE = new Heartbeat(null, 1000, 5000);
+
+        public Heartbeat {
+            if (device != null && !device.isAbsolute()) throw new InvalidInputException("heartbeat.device", device, DEVICE_RULE);
+            INTERVAL_MS.check(intervalMs);
+            TIMEOUT_MS.check(timeoutMs);
+        }
+
+        public boolean configured() { return device != null; }
     }
 
     /** The daemon loops wake on every change; {@code intervalMs} is their backstop period. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.vmha.config.AgentConfig.Fencing;
+import io.vmha.config.AgentConfig.Heartbeat;
 import io.vmha.config.AgentConfig.Host;
 import io.vmha.config.AgentConfig.HypervisorConfig;
 import io.vmha.config.AgentConfig.Loop;
@@ -42,11 +43,12 @@ import static io.vmha.config.YamlValues.unknown;
  * same message. Unknown keys are errors: a misspelt optional key would otherwise silently keep its default.
  */
 public final class AgentConfigLoader {
-    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop");
+    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop", "heartbeat");
     static final List<String> HOST_KEYS = List.of("name", "capacity");
     static final List<String> CAPACITY_KEYS = List.of("memory-mib", "vcpus");
     static final List<String> ZOOKEEPER_KEYS = List.of("connect", "session-timeout-ms", "connection-timeout-ms");
-    static final List<String> FENCING_KEYS = List.of("stop-deadline-ms", "safety-margin-ms");
+    static final List<String> FENCING_KEYS = List.of("stop-deadline-ms", "safety-margin-ms", "guard");
+    static final List<String> HEARTBEAT_KEYS = List.of("device", "interval-ms", "timeout-ms");
     static final List<String> RESTART_KEYS = List.of("max-restarts", "window-seconds", "max-relocations");
     static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim");
     static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
@@ -112,6 +114,7 @@ public final class AgentConfigLoader {
         Restart restart = null;
         HypervisorConfig hypervisor = null;
         Loop loop = null;
+        Heartbeat heartbeat = null;
         for (Map.Entry<String, JsonNode> e : mapping("(top level)", node, ROOT_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
@@ -122,6 +125,7 @@ public final class AgentConfigLoader {
                 case "restart" -> restart = restart(v);
                 case "hypervisor" -> hypervisor = hypervisor(v);
                 case "loop" -> loop = loop(v);
+                case "heartbeat" -> heartbeat = heartbeat(v);
                 default -> throw unknown(e.getKey(), v, ROOT_KEYS);
             }
         }
@@ -129,7 +133,8 @@ public final class AgentConfigLoader {
         // An absent section is read as an empty one: defaults, or a "missing" error for its required keys.
         return new AgentConfig(pool, host != null ? host : host(null), zookeeper != null ? zookeeper : zookeeper(null),
                 fencing != null ? fencing : Fencing.DEFAULTS, restart != null ? restart : Restart.DEFAULTS,
-                hypervisor != null ? hypervisor : hypervisor(null), loop != null ? loop : Loop.DEFAULTS);
+                hypervisor != null ? hypervisor : hypervisor(null), loop != null ? loop : Loop.DEFAULTS,
+                heartbeat != null ? heartbeat : Heartbeat.NONE);
     }
 
     private static Host host(JsonNode node) {
@@ -181,15 +186,17 @@ public final class AgentConfigLoader {
     private static Fencing fencing(JsonNode node) {
         Fencing d = Fencing.DEFAULTS;
         long stop = d.stopDeadlineMs(), margin = d.safetyMarginMs();
+        boolean guard = d.guard();
         for (Map.Entry<String, JsonNode> e : mapping("fencing", node, FENCING_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
                 case "stop-deadline-ms" -> stop = integer(v, Fencing.STOP_DEADLINE_MS);
                 case "safety-margin-ms" -> margin = integer(v, Fencing.SAFETY_MARGIN_MS);
+                case "guard" -> guard = bool("fencing.guard", v);
                 default -> throw unknown("fencing." + e.getKey(), v, FENCING_KEYS);
             }
         }
-        return new Fencing(stop, margin);
+        return new Fencing(stop, margin, guard);
     }
 
     private static Restart restart(JsonNode node) {
@@ -242,6 +249,26 @@ public final class AgentConfigLoader {
         }
         if (shared == null) throw missing("hypervisor.sim.shared-dir", SimConfig.PATH_RULE);
         return new SimConfig(shared, state);
+    }
+
+    private static Heartbeat heartbeat(JsonNode node) {
+        Path device = null;
+        long interval = Heartbeat.NONE.intervalMs(), timeout = Heartbeat.NONE.timeoutMs();
+        for (Map.Entry<String, JsonNode> e : mapping("heartbeat", node, HEARTBEAT_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "device" -> device = path("heartbeat.device", v);
+                case "interval-ms" -> interval = integer(v, Heartbeat.INTERVAL_MS);
+                case "timeout-ms" -> timeout = integer(v, Heartbeat.TIMEOUT_MS);
+                default -> throw unknown("heartbeat." + e.getKey(), v, HEARTBEAT_KEYS);
+            }
+        }
+        return new Heartbeat(device, interval, timeout);
+    }
+
+    private static boolean bool(String field, JsonNode v) {
+        if (v == null || !v.isBoolean()) throw new InvalidInputException(field, v == null ? null : v.asText(), "true or false");
+        return v.booleanValue();
     }
 
     private static Loop loop(JsonNode node) {

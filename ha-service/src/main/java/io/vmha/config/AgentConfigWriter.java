@@ -34,6 +34,7 @@ final class AgentConfigWriter {
         ObjectNode fencing = root.putObject("fencing");
         fencing.put("stop-deadline-ms", config.fencing().stopDeadlineMs());
         fencing.put("safety-margin-ms", config.fencing().safetyMarginMs());
+        fencing.put("guard", config.fencing().guard());
 
         ObjectNode restart = root.putObject("restart");
         restart.put("max-restarts", config.restart().maxRestarts());
@@ -49,6 +50,12 @@ final class AgentConfigWriter {
         }
 
         root.putObject("loop").put("interval-ms", config.loop().intervalMs());
+        if (config.heartbeat().configured()) {
+            ObjectNode heartbeat = root.putObject("heartbeat");
+            heartbeat.put("device", config.heartbeat().device().toString());
+            heartbeat.put("interval-ms", config.heartbeat().intervalMs());
+            heartbeat.put("timeout-ms", config.heartbeat().timeoutMs());
+        }
         try {
             return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
                     + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);

@@ -187,7 +187,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         byte[] data = Json.encode(record);
         // Two rounds: a create or set may race with the old node's deletion (session expiry) or with
         // a Curator retry of our own create; the second look settles it.
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < 3; round++) {
             try {
                 Stat stat = client.checkExists().forPath(path);
                 if (stat == null) {
@@ -198,6 +198,14 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
                 if (stat.getEphemeralOwner() == ours && ours != 0) {
                     client.setData().withVersion(stat.getVersion()).forPath(path, data);
                     return;
+                }
+                if (stat.getEphemeralOwner() != 0 && heldByThisDaemon(path, record)) {
+                    // Our own earlier session (Curator opened a new one after a long outage): replace the node at
+                    // once rather than vanish when the old session finally expires — a vanished host is fenced.
+                    client.delete().withVersion(stat.getVersion()).forPath(path);
+                    journal.record(hostName, "replaced membership node of our previous session 0x"
+                            + Long.toHexString(stat.getEphemeralOwner()));
+                    continue;
                 }
                 if (stat.getEphemeralOwner() == 0) {
                     throw new CoordinationException("host " + hostName + ": " + path + " is a persistent node, not a"
@@ -216,6 +224,16 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
             }
         }
         throw new CoordinationException("host " + hostName + ": " + path + " kept changing while publishing; try again");
+    }
+
+    /** True if the node at {@code path} carries this daemon's own incarnation (so its session is ours, old). */
+    private boolean heldByThisDaemon(String path, HostRecord record) throws Exception {
+        try {
+            HostRecord held = Json.decode(path, client.getData().forPath(path), HostRecord.class);
+            return held.name().equals(record.name()) && held.incarnation() == record.incarnation();
+        } catch (CorruptNodeException e) {
+            return false;
+        }
     }
 
     /**

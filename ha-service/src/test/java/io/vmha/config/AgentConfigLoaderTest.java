@@ -118,7 +118,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "pol: demo\n");
         assertEquals("pol", e.field());
         assertEquals("pol: \"demo\" is not accepted; expected one of "
-                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop]", e.getMessage());
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat]", e.getMessage());
     }
 
     @Test
@@ -186,7 +186,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "fencing: [1500, 500]\n");
         assertEquals("fencing", e.field());
         assertEquals("a list [1500,500]", e.value());
-        assertEquals("a mapping with keys [stop-deadline-ms, safety-margin-ms]", e.accepted());
+        assertEquals("a mapping with keys [stop-deadline-ms, safety-margin-ms, guard]", e.accepted());
     }
 
     @Test
@@ -268,8 +268,29 @@ class AgentConfigLoaderTest {
     void theExampleFileLoads() throws Exception {
         Path example = Path.of(getResource("/vmha-example.yaml"));
         AgentConfig c = AgentConfigLoader.load(example);
-        assertEquals(AgentConfig.defaults("demo", "host1", new HostCapacity(16384, 16), "127.0.0.1:2181",
-                Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim")), c);
+        AgentConfig d = AgentConfig.defaults("demo", "host1", new HostCapacity(16384, 16), "127.0.0.1:2181",
+                Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim"));
+        assertEquals(new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(), d.hypervisor(), d.loop(),
+                new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000)), c);
+    }
+
+    @Test
+    void heartbeatAndGuardKeysAreReadAndChecked() throws Exception {
+        AgentConfig c = load(MINIMAL + "heartbeat:\n  device: /dev/loop7\n  interval-ms: 500\n  timeout-ms: 2000\n"
+                + "fencing:\n  guard: false\n");
+        assertEquals(Path.of("/dev/loop7"), c.heartbeat().device());
+        assertEquals(2000, c.timings().diskTimeoutMillis());
+        assertEquals(false, c.fencing().guard());
+        assertEquals(c, load(c.toYaml()));
+        InvalidInputException e = reject(MINIMAL + "heartbeat:\n  device: relative/path\n");
+        assertEquals("heartbeat.device", e.field());
+        e = reject(MINIMAL + "fencing:\n  guard: maybe\n");
+        assertEquals("fencing.guard", e.field());
+        assertEquals("true or false", e.accepted());
+        // A disk timeout that would let a host outlive the master's wait for its stale slot is refused.
+        e = reject(MINIMAL + "heartbeat:\n  device: /dev/loop7\n  interval-ms: 300\n  timeout-ms: 1500\n");
+        assertEquals("heartbeat.timeout-ms", e.field());
+        assertTrue(e.accepted().contains("stop-deadline-ms"), e.accepted());
     }
 
     private static java.net.URI getResource(String name) throws URISyntaxException {

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class PublishHostTest {
     private static final HostRecord RECORD = new HostRecord("host-a", new HostCapacity(8192, 8), 1, HostState.JOINING);
+    /** The same host after a daemon restart: a new incarnation. */
+    private static final HostRecord RESTARTED = new HostRecord("host-a", new HostCapacity(8192, 8), 2, HostState.JOINING);
 
     @Test
     void refusedWhileAPreviousSessionOfTheSameHostHoldsTheNode() throws Exception {
@@ -35,7 +37,7 @@ class PublishHostTest {
             previousDaemon.publishHost(RECORD.withState(HostState.ACTIVE));
 
             CoordinationException refused = assertThrows(CoordinationException.class,
-                    () -> restarted.publishHost(RECORD.withState(HostState.JOINING)));
+                    () -> restarted.publishHost(RESTARTED));
             assertTrue(refused.getMessage().contains("host-a"), refused.getMessage());
             assertTrue(refused.getMessage().contains("expire"), refused.getMessage());
             await("restarted seeing the old record", Duration.ofSeconds(5),
@@ -44,13 +46,33 @@ class PublishHostTest {
 
             old.close(); // the previous session ends (a real restart waits for its expiry instead)
             eventually("restarted joining", Duration.ofSeconds(10), () -> {
-                restarted.publishHost(RECORD);
+                restarted.publishHost(RESTARTED);
                 return null;
             });
             await("the new record in the view", Duration.ofSeconds(5),
                     () -> restarted.view().members().containsKey("host-a")
-                            && restarted.view().members().get("host-a").incarnation() == 1
+                            && restarted.view().members().get("host-a").incarnation() == 2
                             && restarted.view().members().get("host-a").state() == HostState.JOINING);
+        }
+    }
+
+    /** After a long outage Curator opens a new session for the same daemon: it takes its node over at once. */
+    @Test
+    void replacesTheNodeOfItsOwnEarlierSession() throws Exception {
+        try (TestingServer server = ZkTestSupport.fastServer();
+             CuratorFramework old = startedClient(server.getConnectString());
+             CuratorFramework fresh = startedClient(server.getConnectString());
+             ZooKeeperCoordination earlierSession = new ZooKeeperCoordination(old, "p1", "host-a", CLOCK, (s, m) -> {}, 200);
+             ZooKeeperCoordination sameDaemon = new ZooKeeperCoordination(fresh, "p1", "host-a", CLOCK, (s, m) -> {}, 200)) {
+            earlierSession.start();
+            sameDaemon.start();
+            earlierSession.publishHost(RECORD.withState(HostState.ACTIVE));
+            sameDaemon.publishHost(RECORD.withState(HostState.ACTIVE)); // same incarnation: replaced, not refused
+            long owner = fresh.checkExists().forPath("/vmha/p1/hosts/host-a").getEphemeralOwner();
+            assertEquals(fresh.getZookeeperClient().getZooKeeper().getSessionId(), owner);
+            old.close(); // the earlier session ends: the node must survive, it is the new session's now
+            Thread.sleep(300);
+            assertTrue(fresh.checkExists().forPath("/vmha/p1/hosts/host-a") != null);
         }
     }
 
