@@ -36,6 +36,8 @@ public final class HostLogic {
     public record Plan(HostState next, String reason, List<HostAction> actions, long runUntil, List<String> alarms) {}
 
     private final Timings timings;
+    /** Since when this host, itself without ZooKeeper, has seen another live host connected on the disk. */
+    private long othersConnectedSince = Connection.NEVER;
 
     public HostLogic(Timings timings) { this.timings = timings; }
 
@@ -62,8 +64,14 @@ public final class HostLogic {
             actions.add(new HostAction.AcknowledgePill(pill));
             return new Plan(HostState.FENCED, why, actions, now, alarms);
         }
+        boolean othersConnected = diskFresh && disk.othersConnected(in.self().name());
+        if (c.connected() || !othersConnected) {
+            othersConnectedSince = Connection.NEVER;
+        } else if (othersConnectedSince == Connection.NEVER) {
+            othersConnectedSince = now;
+        }
         if (!leaseValid || !c.connected()) {
-            boolean outage = diskFresh && !disk.othersConnected(in.self().name());
+            boolean outage = diskFresh && !othersConnected;
             HostState frozen = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
             if (leaseValid) {
                 return new Plan(frozen, "coordinator connection suspended", List.of(),
@@ -73,6 +81,12 @@ public final class HostLogic {
                 alarms.add(HostRecord.COORDINATOR_OUTAGE);
                 return new Plan(HostState.FROZEN, "coordinator outage: no live host on the heartbeat disk has"
                         + " ZooKeeper; keeping every VM running, no HA action", List.of(), diskUntil, alarms);
+            }
+            if (othersConnected && in.state() != HostState.FENCED
+                    && now - othersConnectedSince < timings.reconnectGraceMillis()) {
+                // Others just got ZooKeeper back: give this host the same chance before it stops anything.
+                return new Plan(HostState.FROZEN, "other hosts reconnected to ZooKeeper; waiting up to "
+                        + timings.reconnectGraceMillis() + " ms to reconnect too", List.of(), diskUntil, alarms);
             }
             String why = fenceReason(c, now, disk, diskFresh);
             return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why), now, alarms);

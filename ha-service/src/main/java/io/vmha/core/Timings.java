@@ -50,6 +50,15 @@ public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long s
     public static Timings defaults() { return new Timings(6000, 500, 500, 1000, 5000); }
 
     /**
+     * How long a host whose lease ran out waits, once it sees other hosts connected on the disk, before
+     * fencing: when ZooKeeper comes back after an outage the hosts reconnect a second or so apart, and the last
+     * one must not stop its VMs for that. Safe because, with a disk, the master restarts a vanished host's
+     * VMs only when its slot says FENCED or has gone stale, and a stale slot means {@link #diskFenceAfterMillis()}
+     * has passed.
+     */
+    public long reconnectGraceMillis() { return 2 * diskIntervalMillis; }
+
+    /**
      * How long after its last good heartbeat round a host may keep VMs running on disk evidence alone (a
      * coordinator outage seen by everybody). Its slot stops advancing no earlier than that round, and the
      * master treats it as dead only {@link #diskTimeoutMillis()} after the last advance it saw: by then the
