@@ -13,6 +13,7 @@ import io.vmha.core.port.Journal;
 import io.vmha.hypervisor.sim.SimHypervisor;
 import org.apache.curator.framework.CuratorFramework;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,6 +33,7 @@ public final class Agent implements AutoCloseable {
     private SimHypervisor hypervisor;
     private HostAgent host;
     private AgentLoop loop;
+    private GuardFeeder guard;
     private Thread thread;
 
     public Agent(AgentConfig config) {
@@ -59,7 +61,17 @@ public final class Agent implements AutoCloseable {
         host = new HostAgent(self, coordination, hypervisor, clock, journal, config.timings());
         MasterAgent master = new MasterAgent(name, coordination, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
-        loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs());
+        Runnable afterStep = () -> { };
+        if (config.fencing().guard()) {
+            Path guardDir = config.hypervisor().sim().stateDir().resolve("guard");
+            java.nio.file.Files.createDirectories(guardDir);
+            guard = new GuardFeeder(name, guardDir, guardDir.resolve("fence-guard.log"), host, hypervisor, clock, journal);
+            guard.start();
+            afterStep = guard::feed;
+        } else {
+            journal.record(name, "fence guard disabled (fencing.guard: false): a stalled daemon cannot stop its VMs");
+        }
+        loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs(), afterStep);
         thread = new Thread(loop, "vmha-agent-loop");
         thread.start();
     }
@@ -97,6 +109,7 @@ public final class Agent implements AutoCloseable {
                 journal.record(config.host().name(), "could not stop " + vm + " on shutdown: " + e.getMessage());
             }
         }
+        if (guard != null) guard.close(); // after the VMs are stopped: nothing left for it to kill
         coordination.close();
         client.close();
         hypervisor.close();

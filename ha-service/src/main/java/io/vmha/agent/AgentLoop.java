@@ -16,9 +16,12 @@ final class AgentLoop implements Runnable {
     private final MasterAgent master;
     private final Wakeup wakeup;
     private final long intervalMillis;
+    private final Runnable afterStep;
     private volatile boolean running = true;
 
-    AgentLoop(HostAgent host, MasterAgent master, Wakeup wakeup, long intervalMillis) {
+    /** @param afterStep run after every step on this thread (feeding the fence guard) */
+    AgentLoop(HostAgent host, MasterAgent master, Wakeup wakeup, long intervalMillis, Runnable afterStep) {
+        this.afterStep = afterStep;
         this.host = host;
         this.master = master;
         this.wakeup = wakeup;
@@ -35,6 +38,7 @@ final class AgentLoop implements Runnable {
             try {
                 host.step();
                 master.step();
+                afterStep.run();
                 wakeup.await(intervalMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

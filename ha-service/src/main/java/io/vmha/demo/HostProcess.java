@@ -45,6 +45,12 @@ final class HostProcess {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Send {@code signal} (e.g. STOP, CONT) to the agent JVM only, not to its VMs or fence guard. */
+    void signalDaemon(String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+    }
+
     /** Orderly stop: SIGTERM to the group, SIGKILL after a grace period. */
     void stop(long graceMillis) throws IOException, InterruptedException {
         if (process == null || !process.isAlive()) {

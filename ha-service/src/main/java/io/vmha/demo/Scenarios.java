@@ -18,7 +18,7 @@ import java.util.TreeMap;
 
 /** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
 final class Scenarios {
-    static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash");
+    static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause");
 
     private final DemoPool pool;
     private final Random random;
@@ -50,6 +50,7 @@ final class Scenarios {
             case "vm-crash" -> List.of(crashVms(failures));
             case "host-crash" -> List.of(crashHosts(failures));
             case "master-crash" -> crashMasters(failures);
+            case "daemon-pause" -> List.of(pauseDaemons(failures));
             default -> throw new IllegalArgumentException(scenario);
         };
     }
@@ -87,6 +88,33 @@ final class Scenarios {
         out.println("fault: power loss of host(s) " + victims + " running " + affected.size() + " VMs");
         Fault fault = new Fault("power loss of " + victims, at, affected);
         awaitRecovery(fault);
+        return fault;
+    }
+
+    /**
+     * SIGSTOP of the agent JVMs only (their VMs and fence guards keep running) past the session timeout: the
+     * guard must kill the VMs by the daemon's deadline, before the master restarts them elsewhere.
+     */
+    private Fault pauseDaemons(int count) throws Exception {
+        PoolAdmin.PoolStatus s = pool.status();
+        List<String> candidates = new ArrayList<>(s.memberMap().keySet());
+        candidates.remove(s.master());
+        Collections.shuffle(candidates, random);
+        if (candidates.size() < count) candidates.add(s.master());
+        List<String> victims = candidates.subList(0, count);
+        SortedMap<String, Long> affected = new TreeMap<>();
+        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        long at = nowMicros();
+        for (String h : victims) pool.host(h).signalDaemon("STOP");
+        out.println("fault: SIGSTOP of the daemon of " + victims + " running " + affected.size() + " VMs");
+        Fault fault = new Fault("SIGSTOP of the daemons of " + victims, at, affected);
+        try {
+            awaitRecovery(fault);
+        } finally {
+            for (String h : victims) pool.host(h).signalDaemon("CONT");
+            out.println("SIGCONT sent to " + victims);
+        }
+        pool.await("the paused hosts to rejoin", st -> DemoPool.healthy(st, pool.hosts().size()), recoveryTimeoutMillis);
         return fault;
     }
 

@@ -44,6 +44,12 @@ class DemoScenarioIT {
         assertTrue(json.get("recovery_seconds").get("max").asDouble() < 15, json.toString());
     }
 
+    /** The daemon JVM frozen past its session: the fence guard kills its VMs before they restart elsewhere. */
+    @Test void pausedDaemonIsFencedByItsGuard() throws Exception {
+        JsonNode json = scenario("daemon-pause");
+        assertTrue(json.get("fences").asInt() >= 1, json.toString());
+    }
+
     @Test void masterCrashIsTakenOverByANewMaster() throws Exception {
         JsonNode json = scenario("master-crash");
         assertTrue(json.get("events").toString().contains("became pool master"), json.toString());

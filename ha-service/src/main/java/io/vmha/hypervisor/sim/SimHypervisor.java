@@ -92,6 +92,18 @@ public final class SimHypervisor implements Hypervisor, AutoCloseable {
     }
 
     /** Where the instances of {@code vm} write, on any host sharing {@code sharedDir}. */
+    /** What every sim VM's command line carries: the fence guard kills only processes that show it. */
+    public static final String MARKER = SimVmProcess.PROCESS_NAME;
+
+    /** Pids of the instances still running, for the fence guard. */
+    public List<Long> runningPids() {
+        synchronized (lock) {
+            List<Long> pids = new ArrayList<>();
+            for (Instance i : instances.values()) if (i.state.running()) pids.add(i.handle.pid());
+            return pids;
+        }
+    }
+
     public static Path diskFile(Path sharedDir, String vm) {
         return sharedDir.resolve("disks").resolve(vm + ".disk");
     }
