@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "High availability for virtual machines: restarts crashed VMs and the VMs of failed hosts, "
                 + "and never runs one VM twice.",
         subcommands = {AgentCommand.class, DemoCommand.class, StatusCommand.class, VmCommand.class,
-                CheckCommand.class, CommandLine.HelpCommand.class})
+                CheckCommand.class, HeartbeatCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
