@@ -13,7 +13,14 @@ import io.vmha.core.port.Journal;
 import io.vmha.hypervisor.sim.SimHypervisor;
 import org.apache.curator.framework.CuratorFramework;
 
+import io.vmha.core.NoHeartbeatDisk;
+import io.vmha.core.port.HeartbeatDisk;
+import io.vmha.heartbeat.DiskHeartbeat;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,6 +41,7 @@ public final class Agent implements AutoCloseable {
     private HostAgent host;
     private AgentLoop loop;
     private GuardFeeder guard;
+    private DiskHeartbeat heartbeat;
     private Thread thread;
 
     public Agent(AgentConfig config) {
@@ -58,8 +66,9 @@ public final class Agent implements AutoCloseable {
         coordination.start();
         awaitFirstLease();
         HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
-        host = new HostAgent(self, coordination, hypervisor, clock, journal, config.timings());
-        MasterAgent master = new MasterAgent(name, coordination, host::state, clock, journal, config.timings(),
+        HeartbeatDisk disk = startHeartbeat(self.incarnation());
+        host = new HostAgent(self, coordination, hypervisor, disk, clock, journal, config.timings());
+        MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
         Runnable afterStep = () -> { };
         if (config.fencing().guard()) {
@@ -74,6 +83,39 @@ public final class Agent implements AutoCloseable {
         loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs(), afterStep);
         thread = new Thread(loop, "vmha-agent-loop");
         thread.start();
+    }
+
+    /**
+     * Join the heartbeat disk, if configured. The slot is claimed under a pool-wide Curator lock so two hosts
+     * starting together cannot take the same free slot; without ZooKeeper the claim goes ahead unlocked
+     * (logged), since a host must be able to start fenced during an outage.
+     */
+    private HeartbeatDisk startHeartbeat(long incarnation) throws IOException {
+        if (!config.heartbeat().configured()) {
+            journal.record(config.host().name(), "no heartbeat disk configured: ZooKeeper alone decides (an outage fences every host)");
+            return new NoHeartbeatDisk();
+        }
+        heartbeat = new DiskHeartbeat(config.heartbeat().device(), config.pool(), config.host().name(), incarnation,
+                config.heartbeat().intervalMs(), config.heartbeat().timeoutMs(), clock, journal);
+        InterProcessMutex lock = new InterProcessMutex(client, "/vmha/" + config.pool() + "/locks/heartbeat-slots");
+        heartbeat.start(claim -> {
+            boolean locked;
+            try {
+                locked = lock.acquire(config.zookeeper().connectionTimeoutMs(), TimeUnit.MILLISECONDS);
+            } catch (Exception unreachable) {
+                locked = false;
+            }
+            if (!locked) {
+                journal.record(config.host().name(), "heartbeat slot claimed without the pool lock (ZooKeeper unreachable)");
+                return claim.call();
+            }
+            try {
+                return claim.call();
+            } finally {
+                lock.release();
+            }
+        });
+        return heartbeat;
     }
 
     /**
@@ -110,6 +152,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (guard != null) guard.close(); // after the VMs are stopped: nothing left for it to kill
+        if (heartbeat != null) heartbeat.close();
         coordination.close();
         client.close();
         hypervisor.close();

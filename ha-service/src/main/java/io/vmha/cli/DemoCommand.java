@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
                 "With --scenario it injects one scripted fault, waits for recovery, checks every invariant "
                         + "and exits 0 only if all held."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--scenario", paramLabel = "NAME", description = "vm-crash, host-crash or master-crash.")
+    @Option(names = "--scenario", paramLabel = "NAME", description = "vm-crash, host-crash, master-crash, daemon-pause, "
+            + "host-isolation, zk-outage or disk-stall.")
     String scenario;
 
     @Option(names = "--hosts", defaultValue = "3", description = "Hosts in the pool (default: ${DEFAULT-VALUE}).")
@@ -43,6 +44,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Working directory (default: a new temporary one).")
     Path dir;
 
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS",
+            description = "How long host-isolation, zk-outage and disk-stall keep their fault (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
             description = "Give up waiting for start-up or recovery after this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
@@ -52,7 +57,9 @@ final class DemoCommand implements Callable<Integer> {
         if (vms < 0 || vms > 1000) throw new InvalidInputException("--vms", vms, "0 to 1000");
         if (!driver.equals("sim")) throw new InvalidInputException("--driver", driver, "sim (qemu and libvirt are not built yet)");
         if (timeoutSeconds < 10) throw new InvalidInputException("--timeout", timeoutSeconds, "10 seconds or more");
-        DemoRun run = new DemoRun(hosts, vms, failures, seed, dir, endpoints, timeoutSeconds * 1000L, System.out);
+        if (durationSeconds < 1 || durationSeconds > 3600) throw new InvalidInputException("--duration", durationSeconds, "1 to 3600 seconds");
+        DemoRun run = new DemoRun(hosts, vms, failures, seed, dir, endpoints, timeoutSeconds * 1000L,
+                durationSeconds * 1000L, System.out);
         if (scenario == null) return run.interactive();
         return run.scenario(scenario, report) ? 0 : Main.FAILED;
     }

@@ -8,6 +8,8 @@ import io.vmha.core.HostState;
 import io.vmha.core.Ownership;
 import io.vmha.core.VmSpec;
 import io.vmha.core.VmState;
+import io.vmha.agent.SystemClock;
+import io.vmha.heartbeat.HeartbeatAdmin;
 import io.vmha.zookeeper.EmbeddedZooKeeper;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -32,14 +34,23 @@ public final class DemoPool implements AutoCloseable {
 
     private final Path dir;
     private final PrintStream out;
-    private final EmbeddedZooKeeper zookeeper;
+    private EmbeddedZooKeeper zookeeper;
+    private final java.util.Map<String, TcpProxy> proxies = new java.util.TreeMap<>();
+    private final LoopFilesystem loopFs;
+    private Path heartbeat;
     private final List<HostProcess> hosts = new ArrayList<>();
     private CuratorFramework client;
     private PoolAdmin admin;
     private boolean closed;
 
     public DemoPool(Path dir, PrintStream out) throws IOException {
+        this(dir, out, false);
+    }
+
+    /** @param heartbeatOnLoopFs put the heartbeat file on a loop-mounted ext4, so it can be frozen for real */
+    public DemoPool(Path dir, PrintStream out, boolean heartbeatOnLoopFs) throws IOException {
         this.dir = dir.toAbsolutePath();
+        this.loopFs = heartbeatOnLoopFs ? new LoopFilesystem(this.dir.resolve("heartbeat-fs.img"), this.dir.resolve("heartbeat-fs")) : null;
         this.out = out;
         Files.createDirectories(this.dir.resolve("shared/disks"));
         Files.createDirectories(this.dir.resolve("logs"));
@@ -62,14 +73,22 @@ public final class DemoPool implements AutoCloseable {
         client = Curators.newClient(zookeeper.connectString(), 6000, 5000);
         client.start();
         admin = new PoolAdmin(client, POOL);
+        Path heartbeatDir = loopFs != null ? loopFs.mount() : dir.resolve("shared");
+        heartbeat = heartbeatDir.resolve("heartbeat.img");
+        new HeartbeatAdmin(new SystemClock()).init(heartbeat, POOL, count + 2, 1000, 5000, false);
         // Every host can hold every VM, so any set of failures leaves room: the demo tests HA, not packing.
         HostCapacity capacity = new HostCapacity(Math.max(4096, (vms + 1) * VM_MEMORY_MIB), Math.max(16, vms + 1));
         for (int i = 1; i <= count; i++) {
             String name = "h" + i;
             Path hostDir = dir.resolve("hosts/" + name);
             Files.createDirectories(hostDir);
-            AgentConfig config = AgentConfig.defaults(POOL, name, capacity, zookeeper.connectString(),
+            // Each host reaches ZooKeeper through its own proxy, so one host can be cut off for real.
+            TcpProxy proxy = new TcpProxy(name, new java.net.InetSocketAddress("127.0.0.1", zookeeper.port()));
+            proxies.put(name, proxy);
+            AgentConfig d = AgentConfig.defaults(POOL, name, capacity, proxy.address(),
                     dir.resolve("shared"), hostDir.resolve("sim"));
+            AgentConfig config = new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(),
+                    d.hypervisor(), d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000));
             Path file = hostDir.resolve("vmha.yaml");
             Files.writeString(file, config.toYaml());
             HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), hostDir.resolve("sim"));
@@ -130,6 +149,47 @@ public final class DemoPool implements AutoCloseable {
         return owned;
     }
 
+    /**
+     * How many times any host logged entering FENCED. Read from the hosts' own logs: a fence during a
+     * coordinator outage never reaches ZooKeeper's audit log.
+     */
+    public long fencesLogged() throws IOException {
+        long n = 0;
+        for (HostProcess h : hosts) {
+            if (!Files.exists(h.log)) continue;
+            try (java.util.stream.Stream<String> lines = Files.lines(h.log)) {
+                n += lines.filter(l -> l.contains(" state ") && l.contains("=> FENCED")).count();
+            }
+        }
+        return n;
+    }
+
+    public Path heartbeat() { return heartbeat; }
+
+    /** Freeze (true) or thaw (false) the filesystem under the heartbeat file: a real storage stall. */
+    public void freezeHeartbeat(boolean freeze) throws IOException, InterruptedException {
+        if (loopFs == null) throw new IllegalStateException("the heartbeat file is not on a loop filesystem");
+        loopFs.freeze(freeze);
+    }
+
+    /** Blackhole (true) or restore (false) every byte between {@code host} and ZooKeeper. */
+    public void partition(String host, boolean cut) {
+        TcpProxy proxy = proxies.get(host);
+        if (cut) proxy.partition();
+        else proxy.heal();
+    }
+
+    /** Stop the ZooKeeper server (a whole-pool coordinator outage); its data and sessions survive on disk. */
+    public void stopZooKeeper() {
+        zookeeper.close();
+    }
+
+    /** Start ZooKeeper again on the same port and data: sessions come back with fresh timeouts. */
+    public void startZooKeeper() throws Exception {
+        zookeeper = new EmbeddedZooKeeper(dir.resolve("zookeeper"), zookeeper.port());
+        zookeeper.start();
+    }
+
     public HostProcess host(String name) {
         return hosts.stream().filter(h -> h.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no demo host " + name));
@@ -148,6 +208,8 @@ public final class DemoPool implements AutoCloseable {
             }
         }
         if (client != null) client.close();
+        proxies.values().forEach(TcpProxy::close);
         zookeeper.close();
+        if (loopFs != null) loopFs.close();
     }
 }

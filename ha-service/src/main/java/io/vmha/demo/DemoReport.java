@@ -22,11 +22,17 @@ final class DemoReport {
 
     static Map<String, Object> build(String scenario, int hosts, int vms, int failures, long seed, List<Fault> faults,
                                      DoubleRunChecker.Result check, PoolAdmin.PoolStatus end, Set<String> vmsAtStart,
-                                     List<PoolEvent> events) {
+                                     List<PoolEvent> events, long fences, Map<String, Boolean> checks) {
         List<Double> recovery = new ArrayList<>();
         Set<String> unrecovered = new TreeSet<>();
         List<Map<String, Object>> faultList = new ArrayList<>();
+        Set<String> restarted = new TreeSet<>();
         for (Fault f : faults) {
+            if (f.vmsMustKeepRunning()) {
+                for (String vm : vmsAtStart) {
+                    if (check.firstWriteOfInstanceStartedAfter(vm, f.atMicros()).isPresent()) restarted.add(vm);
+                }
+            }
             for (String vm : f.affected().keySet()) {
                 OptionalLong first = check.firstWriteOfInstanceStartedAfter(vm, f.atMicros());
                 if (first.isPresent()) recovery.add((first.getAsLong() - f.atMicros()) / 1e6);
@@ -45,8 +51,9 @@ final class DemoReport {
         }
         Set<String> lost = new TreeSet<>(vmsAtStart);
         lost.removeAll(end.vmMap().keySet());
-        long fences = events.stream().filter(e -> e.message().startsWith("host state FENCED")).count();
-        boolean ok = check.doubleRuns().isEmpty() && lost.isEmpty() && unrecovered.isEmpty() && check.totalMalformedLines() == 0;
+        boolean keepRunning = faults.stream().anyMatch(Fault::vmsMustKeepRunning);
+        boolean ok = check.doubleRuns().isEmpty() && lost.isEmpty() && unrecovered.isEmpty() && check.totalMalformedLines() == 0
+                && (!keepRunning || (restarted.isEmpty() && fences == 0)) && !checks.containsValue(false);
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("scenario", scenario);
@@ -60,6 +67,8 @@ final class DemoReport {
         r.put("lost_vms", lost.size());
         r.put("unrecovered_protected_vms", unrecovered.size());
         r.put("fences", fences);
+        if (keepRunning) r.put("vms_restarted", restarted.size());
+        r.putAll(checks);
         r.put("recovery_seconds", percentiles(recovery));
         r.put("faults", faultList);
         if (!check.doubleRuns().isEmpty()) r.put("double_run_details", check.doubleRuns().stream().map(Object::toString).toList());

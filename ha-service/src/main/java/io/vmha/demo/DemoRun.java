@@ -29,9 +29,11 @@ public final class DemoRun {
     private final Path endpoints;
     private final long timeoutMillis;
     private final PrintStream out;
+    private final long durationMillis;
 
     public DemoRun(int hosts, int vms, int failures, long seed, Path dir, Path endpoints, long timeoutMillis,
-                   PrintStream out) {
+                   long durationMillis, PrintStream out) {
+        this.durationMillis = durationMillis;
         this.hosts = hosts;
         this.vms = vms;
         this.failures = failures;
@@ -44,13 +46,14 @@ public final class DemoRun {
 
     /** Run until interrupted; Ctrl-C (or SIGTERM) tears everything down through the shutdown hook. */
     public int interactive() throws Exception {
-        DemoPool pool = up();
+        DemoPool pool = up(false);
         out.println();
         out.println("vmha demo pool '" + DemoPool.POOL + "' is up. Where to look:");
         out.println("  status:     ./vmha status --zk " + pool.connectString());
         out.println("  vms:        ./vmha vm list --zk " + pool.connectString());
         out.println("  add a vm:   ./vmha vm add web1 --memory-mib 512 --zk " + pool.connectString());
         out.println("  host logs:  " + pool.dir().resolve("logs"));
+        out.println("  heartbeat:  ./vmha heartbeat dump --device " + pool.heartbeat());
         out.println("  vm disks:   " + pool.disks() + "   (./vmha check --disks " + pool.disks() + ")");
         out.println("  crash a vm: kill -9 $(jq .pid " + pool.dir().resolve("hosts/h1/sim") + "/<vm>.json)");
         out.println("Ctrl-C stops the pool and every process it started.");
@@ -71,17 +74,21 @@ public final class DemoRun {
     /** Run one scenario; true if every invariant held. */
     public boolean scenario(String name, Path reportFile) throws Exception {
         Scenarios.validate(name, hosts, vms, failures);
+        boolean stallable = name.equals("disk-stall");
+        if (stallable) LoopFilesystem.checkAvailable();
         Map<String, Object> report;
-        try (DemoPool pool = up()) {
+        try (DemoPool pool = up(stallable)) {
             Set<String> atStart = new TreeSet<>(pool.status().vmMap().keySet());
             Thread.sleep(1000); // a second of steady state: every VM has a history before the fault
-            List<Fault> faults = new Scenarios(pool, seed, out, timeoutMillis).run(name, failures);
+            Scenarios scenarios = new Scenarios(pool, seed, out, timeoutMillis, durationMillis);
+            List<Fault> faults = scenarios.run(name, failures);
             Thread.sleep(2000); // keep running after recovery, so a double run would show on the disks
             PoolAdmin.PoolStatus end = pool.status();
             List<PoolEvent> events = pool.admin().events(0);
             pool.close(); // stop every writer before judging the disks
             DoubleRunChecker.Result check = DoubleRunChecker.check(pool.disks());
-            report = DemoReport.build(name, hosts, vms, failures, seed, faults, check, end, atStart, events);
+            report = DemoReport.build(name, hosts, vms, failures, seed, faults, check, end, atStart, events,
+                    pool.fencesLogged(), scenarios.checks);
         }
         Map<String, Object> summary = new LinkedHashMap<>(report);
         summary.remove("events");
@@ -93,9 +100,9 @@ public final class DemoRun {
         return Boolean.TRUE.equals(report.get("invariants_ok"));
     }
 
-    private DemoPool up() throws Exception {
+    private DemoPool up(boolean heartbeatOnLoopFs) throws Exception {
         Path workDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("vmha-demo-");
-        DemoPool pool = new DemoPool(workDir, out);
+        DemoPool pool = new DemoPool(workDir, out, heartbeatOnLoopFs);
         Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "vmha-demo-shutdown"));
         out.println("starting embedded ZooKeeper and " + hosts + " hosts in " + workDir + " ...");
         pool.start(hosts, vms);

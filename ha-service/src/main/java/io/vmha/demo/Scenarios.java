@@ -1,6 +1,7 @@
 package io.vmha.demo;
 
 import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.HostRecord;
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.Ownership;
 
@@ -18,14 +19,21 @@ import java.util.TreeMap;
 
 /** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
 final class Scenarios {
-    static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause");
+    static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause", "host-isolation",
+            "zk-outage", "disk-stall");
+    /** Scenarios whose fault must stop no VM and fence nobody. */
+    static final List<String> NO_FENCE = List.of("zk-outage", "disk-stall");
 
     private final DemoPool pool;
     private final Random random;
     private final PrintStream out;
     private final long recoveryTimeoutMillis;
+    private final long durationMillis;
+    /** Scenario-specific checks, e.g. "storage_degraded_reported", added to the report's invariants. */
+    final java.util.Map<String, Boolean> checks = new java.util.LinkedHashMap<>();
 
-    Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis) {
+    Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis, long durationMillis) {
+        this.durationMillis = durationMillis;
         this.pool = pool;
         this.random = new Random(seed);
         this.out = out;
@@ -38,7 +46,7 @@ final class Scenarios {
         if (scenario.equals("vm-crash") && failures > vms) {
             throw new InvalidInputException("--failures", failures, "at most --vms (" + vms + ") for vm-crash");
         }
-        if (!scenario.equals("vm-crash") && failures >= hosts) {
+        if (!scenario.equals("vm-crash") && !NO_FENCE.contains(scenario) && failures >= hosts) {
             throw new InvalidInputException("--failures", failures, "fewer than --hosts (" + hosts + ") for " + scenario
                     + ": a host must survive to restart the VMs");
         }
@@ -51,6 +59,9 @@ final class Scenarios {
             case "host-crash" -> List.of(crashHosts(failures));
             case "master-crash" -> crashMasters(failures);
             case "daemon-pause" -> List.of(pauseDaemons(failures));
+            case "host-isolation" -> List.of(isolateHosts(failures));
+            case "zk-outage" -> List.of(zooKeeperOutage());
+            case "disk-stall" -> List.of(diskStall());
             default -> throw new IllegalArgumentException(scenario);
         };
     }
@@ -116,6 +127,71 @@ final class Scenarios {
         }
         pool.await("the paused hosts to rejoin", st -> DemoPool.healthy(st, pool.hosts().size()), recoveryTimeoutMillis);
         return fault;
+    }
+
+    /** Cut hosts off from ZooKeeper (their heartbeat disk still works) for the duration, then heal. */
+    private Fault isolateHosts(int count) throws Exception {
+        PoolAdmin.PoolStatus s = pool.status();
+        List<String> victims = victims(s, count);
+        SortedMap<String, Long> affected = new TreeMap<>();
+        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        long at = nowMicros();
+        for (String h : victims) pool.partition(h, true);
+        out.println("fault: " + victims + " cut off from ZooKeeper for " + durationMillis / 1000 + " s, running "
+                + affected.size() + " VMs");
+        Fault fault = new Fault("partition of " + victims + " from ZooKeeper", at, affected);
+        awaitRecovery(fault);
+        sleepUntil(at + durationMillis * 1000);
+        for (String h : victims) pool.partition(h, false);
+        out.println("healed " + victims);
+        pool.await("the cut-off hosts to rejoin", st -> DemoPool.healthy(st, pool.hosts().size()), recoveryTimeoutMillis);
+        return fault;
+    }
+
+    /** Stop the ZooKeeper server itself for the duration: every VM must keep running, nobody fences. */
+    private Fault zooKeeperOutage() throws Exception {
+        long at = nowMicros();
+        pool.stopZooKeeper();
+        out.println("fault: ZooKeeper down for " + durationMillis / 1000 + " s");
+        sleepUntil(at + durationMillis * 1000);
+        pool.startZooKeeper();
+        out.println("ZooKeeper back");
+        checks.put("pool_healthy_after_outage",
+                pool.await("the pool to recover", st -> DemoPool.healthy(st, pool.hosts().size()), recoveryTimeoutMillis));
+        return new Fault("ZooKeeper down for " + durationMillis / 1000 + " s", at, new TreeMap<>(), true);
+    }
+
+    /** Freeze the filesystem holding the heartbeat file (fsfreeze) while ZooKeeper is healthy. */
+    private Fault diskStall() throws Exception {
+        long at = nowMicros();
+        pool.freezeHeartbeat(true);
+        out.println("fault: heartbeat storage frozen for " + durationMillis / 1000 + " s");
+        boolean seen = false;
+        try {
+            long deadline = System.nanoTime() + durationMillis * 1_000_000;
+            while (System.nanoTime() < deadline) {
+                seen |= pool.status().members().stream().anyMatch(h -> h.alarms().contains(HostRecord.STORAGE_DEGRADED));
+                Thread.sleep(200);
+            }
+        } finally {
+            pool.freezeHeartbeat(false);
+        }
+        out.println("heartbeat storage thawed; storage-degraded " + (seen ? "was" : "was NOT") + " reported");
+        checks.put("storage_degraded_reported", seen);
+        return new Fault("heartbeat storage frozen for " + durationMillis / 1000 + " s", at, new TreeMap<>(), true);
+    }
+
+    private List<String> victims(PoolAdmin.PoolStatus s, int count) {
+        List<String> candidates = new ArrayList<>(s.memberMap().keySet());
+        candidates.remove(s.master());
+        Collections.shuffle(candidates, random);
+        if (candidates.size() < count) candidates.add(s.master());
+        return new ArrayList<>(candidates.subList(0, count));
+    }
+
+    private static void sleepUntil(long micros) throws InterruptedException {
+        long left = (micros - nowMicros()) / 1000;
+        if (left > 0) Thread.sleep(left);
     }
 
     private List<Fault> crashMasters(int count) throws Exception {
