@@ -108,6 +108,7 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 throw new IOException("heartbeat device " + path + ": claiming a slot for " + hostName + " failed: " + e, e);
             }
             if (!state.compareAndSet(State.LATENT, State.STARTED)) {
