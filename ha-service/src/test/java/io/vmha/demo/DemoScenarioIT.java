@@ -28,18 +28,37 @@ class DemoScenarioIT {
         assertEquals(0, json.get("double_runs").asInt());
         assertEquals(0, json.get("lost_vms").asInt());
         assertEquals(0, json.get("unrecovered_protected_vms").asInt());
-        assertTrue(json.get("recovery_seconds").get("samples").asInt() > 0, "no recovery was measured");
         return json;
+    }
+
+    private static void assertRecovered(JsonNode json) {
+        assertTrue(json.get("recovery_seconds").get("samples").asInt() > 0, "no recovery was measured: " + json);
+    }
+
+    @Test void hostCutOffFromZooKeeperFencesBeforeItsVmsRestartElsewhere() throws Exception {
+        JsonNode json = scenario("host-isolation", "--duration", "15");
+        assertRecovered(json);
+        assertTrue(json.get("fences").asInt() >= 1, json.toString());
+        assertTrue(json.get("recovery_seconds").get("p99").asDouble() <= 12, json.toString());
+    }
+
+    @Test void zooKeeperOutageStopsNoVmAndFencesNobody() throws Exception {
+        JsonNode json = scenario("zk-outage", "--duration", "15");
+        assertEquals(0, json.get("fences").asInt(), json.toString());
+        assertEquals(0, json.get("vms_restarted").asInt(), json.toString());
+        assertTrue(json.get("pool_healthy_after_outage").asBoolean(), json.toString());
     }
 
     @Test void vmCrashRecoversWithinOneSecond() throws Exception {
         JsonNode json = scenario("vm-crash", "--failures", "2", "--seed", "7");
+        assertRecovered(json);
         assertEquals(2, json.get("recovery_seconds").get("samples").asInt());
         assertTrue(json.get("recovery_seconds").get("p99").asDouble() <= 1.0, json.toString());
     }
 
     @Test void hostCrashRestartsItsVmsElsewhere() throws Exception {
         JsonNode json = scenario("host-crash");
+        assertRecovered(json);
         // ZooKeeper only declares the host dead after its 6 s session; restart follows within a few seconds.
         assertTrue(json.get("recovery_seconds").get("max").asDouble() < 15, json.toString());
     }
@@ -47,11 +66,13 @@ class DemoScenarioIT {
     /** The daemon JVM frozen past its session: the fence guard kills its VMs before they restart elsewhere. */
     @Test void pausedDaemonIsFencedByItsGuard() throws Exception {
         JsonNode json = scenario("daemon-pause");
+        assertRecovered(json);
         assertTrue(json.get("fences").asInt() >= 1, json.toString());
     }
 
     @Test void masterCrashIsTakenOverByANewMaster() throws Exception {
         JsonNode json = scenario("master-crash");
+        assertRecovered(json);
         assertTrue(json.get("events").toString().contains("became pool master"), json.toString());
     }
 }
