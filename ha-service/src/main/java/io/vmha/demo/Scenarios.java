@@ -87,11 +87,7 @@ final class Scenarios {
 
     private Fault crashHosts(int count) throws Exception {
         PoolAdmin.PoolStatus s = pool.status();
-        List<String> candidates = new ArrayList<>(s.memberMap().keySet());
-        candidates.remove(s.master()); // master-crash covers the master; fall back to it only if needed
-        Collections.shuffle(candidates, random);
-        if (candidates.size() < count) candidates.add(s.master());
-        List<String> victims = candidates.subList(0, count);
+        List<String> victims = victims(s, count);
         SortedMap<String, Long> affected = new TreeMap<>();
         for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
         long at = nowMicros();
@@ -108,11 +104,7 @@ final class Scenarios {
      */
     private Fault pauseDaemons(int count) throws Exception {
         PoolAdmin.PoolStatus s = pool.status();
-        List<String> candidates = new ArrayList<>(s.memberMap().keySet());
-        candidates.remove(s.master());
-        Collections.shuffle(candidates, random);
-        if (candidates.size() < count) candidates.add(s.master());
-        List<String> victims = candidates.subList(0, count);
+        List<String> victims = victims(s, count);
         SortedMap<String, Long> affected = new TreeMap<>();
         for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
         long at = nowMicros();
@@ -181,6 +173,7 @@ final class Scenarios {
         return new Fault("heartbeat storage frozen for " + durationMillis / 1000 + " s", at, new TreeMap<>(), true);
     }
 
+    /** {@code count} hosts chosen by the seed, the master last (master-crash covers the master itself). */
     private List<String> victims(PoolAdmin.PoolStatus s, int count) {
         List<String> candidates = new ArrayList<>(s.memberMap().keySet());
         candidates.remove(s.master());
