@@ -63,7 +63,7 @@ public final class HostLogic {
             return new Plan(HostState.FENCED, why, actions, now, alarms);
         }
         if (!leaseValid || !c.connected()) {
-            boolean outage = diskFresh && !disk.othersConnected(in.self().name());
+            boolean outage = diskFresh && !disk.othersConnected(in.self().name(), timings.zkClaimFreshMillis());
             HostState frozen = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
             if (leaseValid) {
                 return new Plan(frozen, "coordinator connection suspended", List.of(),
