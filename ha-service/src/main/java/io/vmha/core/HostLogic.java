@@ -49,7 +49,10 @@ public final class HostLogic {
         boolean leaseValid = c.everContacted() && c.state() != ConnectionState.LOST && now < leaseUntil;
         // Disk evidence: a recent complete round (own write + every read) on the heartbeat disk.
         long diskUntil = disk.lastGoodRoundMillis() + timings.diskFenceAfterMillis();
-        boolean diskFresh = disk.configured() && disk.lastGoodRoundMillis() != Connection.NEVER && now < diskUntil;
+        // Only if this host's own slot read back valid in that view: the master judges this host by its slot
+        // advancing, so a round whose write landed torn (or never landed) is no evidence that it is alive.
+        boolean diskFresh = disk.configured() && disk.lastGoodRoundMillis() != Connection.NEVER && now < diskUntil
+                && ownSlotReadBack(disk, in.self());
         if (disk.configured() && (disk.lastGoodRoundMillis() == Connection.NEVER
                 || now - disk.lastGoodRoundMillis() >= 3 * timings.diskIntervalMillis())) {
             alarms.add(HostRecord.STORAGE_DEGRADED);
@@ -80,12 +83,18 @@ public final class HostLogic {
         return planConnected(in, leaseUntil, alarms);
     }
 
+    /** True when the view holds this host's own slot, valid and written by this incarnation. */
+    private static boolean ownSlotReadBack(DiskView disk, HostRecord self) {
+        SlotReading own = disk.slots().get(self.name());
+        return own != null && own.status() == SlotReading.Status.VALID && own.slot().incarnation() == self.incarnation();
+    }
+
     private String fenceReason(Connection c, long now, DiskView disk, boolean diskFresh) {
         String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
                 : !c.everContacted() ? "no coordinator contact yet, so no lease"
                 : "no coordinator contact for " + (now - c.lastContactMillis()) + " ms (lease " + timings.fenceAfterMillis() + " ms)";
         if (!disk.configured()) return why;
-        return why + (diskFresh ? "; other hosts still have ZooKeeper" : "; heartbeat disk unreadable too");
+        return why + (diskFresh ? "; other hosts still have ZooKeeper" : "; no fresh heartbeat-disk evidence either");
     }
 
     private Plan planConnected(Input in, long leaseUntil, List<String> alarms) {
