@@ -41,6 +41,8 @@ final class SimHost implements Hypervisor, Clock {
     /** Grows on every daemon start, so that events of a dead daemon do nothing. */
     private long generation;
     private long boots;
+    /** Grows on every machine crash, so that a slow stop under way does not outlive the machine. */
+    private long crashes;
     private SimCoordination coordination;
     private HostAgent agent;
     private MasterAgent master;
@@ -52,6 +54,10 @@ final class SimHost implements Hypervisor, Clock {
     private long guardDeadline = io.vmha.core.port.Connection.NEVER;
     private long guardCheckAt = -1;
     private long guardToken;
+    /** slow-stop: how long a hard stop (daemon or guard) takes on this machine to take effect; 0 = at once. */
+    private long stopLatencyMillis;
+    /** VMs whose hard stop is under way (the instance still runs until then). */
+    private final java.util.Set<String> stopping = new java.util.TreeSet<>();
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
@@ -113,6 +119,8 @@ final class SimHost implements Hypervisor, Clock {
         machineUp = false;
         for (LocalVm vm : instances.values()) if (vm.running()) sim.ledger().stopped(vm.vm(), vm.instanceId());
         instances.clear();
+        stopping.clear();
+        crashes++;
         // The guard process dies with the machine; a booted machine starts one with nothing to guard.
         guardDeadline = io.vmha.core.port.Connection.NEVER;
         guardCheckAt = -1;
@@ -129,6 +137,9 @@ final class SimHost implements Hypervisor, Clock {
     }
 
     private long running() { return instances.values().stream().filter(LocalVm::running).count(); }
+
+    /** slow-stop: from now on hard stops on this machine take {@code millis} to take effect (0: at once). */
+    void slowStop(long millis) { stopLatencyMillis = millis; }
 
     /** clock-step: the machine's wall clock jumps (NTP step, operator); its monotonic clock does not. */
     void stepWallClock(long deltaMillis) { wallOffsetMillis += deltaMillis; }
@@ -255,9 +266,8 @@ final class SimHost implements Hypervisor, Clock {
         }
         java.util.List<String> killed = new java.util.ArrayList<>();
         for (LocalVm inst : new java.util.ArrayList<>(instances.values())) {
-            if (!inst.running()) continue;
-            instances.put(inst.vm(), new LocalVm(inst.vm(), inst.epoch(), inst.instanceId(), false, "killed by the fence guard"));
-            sim.ledger().stopped(inst.vm(), inst.instanceId());
+            if (!inst.running() || stopping.contains(inst.vm())) continue;
+            hardStop(inst, true);
             killed.add(inst.vm());
         }
         if (!killed.isEmpty()) {
@@ -293,8 +303,43 @@ final class SimHost implements Hypervisor, Clock {
 
     @Override
     public void stop(String vm, String reason) {
-        LocalVm inst = instances.remove(vm);
-        if (inst != null && inst.running()) sim.ledger().stopped(vm, inst.instanceId());
+        LocalVm inst = instances.get(vm);
+        if (inst == null) return;
+        if (!inst.running()) {
+            instances.remove(vm);
+            return;
+        }
+        if (!stopping.contains(vm)) hardStop(inst, false);
+    }
+
+    /**
+     * Kill one instance, now or after the slow-stop latency (it runs until then: the ledger says so). The daemon's
+     * stop forgets the instance; the guard's kill leaves an exited instance for the daemon to acknowledge.
+     */
+    private void hardStop(LocalVm inst, boolean byGuard) {
+        Runnable done = () -> {
+            LocalVm now = instances.get(inst.vm());
+            stopping.remove(inst.vm());
+            if (now == null || !now.instanceId().equals(inst.instanceId()) || !now.running()) return;
+            if (byGuard) {
+                instances.put(inst.vm(), new LocalVm(inst.vm(), inst.epoch(), inst.instanceId(), false, "killed by the fence guard"));
+            } else {
+                instances.remove(inst.vm());
+            }
+            sim.ledger().stopped(inst.vm(), inst.instanceId());
+        };
+        if (stopLatencyMillis == 0) {
+            done.run();
+            return;
+        }
+        stopping.add(inst.vm());
+        long machine = crashes;
+        sim.scheduler().after(stopLatencyMillis, name + " stop " + inst.vm(), () -> {
+            if (machine != crashes || !machineUp) return;
+            done.run();
+            sim.log().record(name, "hypervisor: instance " + inst.instanceId() + " of vm " + inst.vm() + " is gone (slow stop)");
+            if (generation >= 0) wake(generation);
+        });
     }
 
     @Override

@@ -120,6 +120,7 @@ final class Simulation {
                 disk.fault(c.verb(), c.arg(0));
             }
             case "clock-step" -> host(c).stepWallClock(parseDelta(c.arg(1)));
+            case "slow-stop" -> host(c).slowStop(parseDelta(c.arg(1)));
             case "add-vm" -> {
                 Map<String, String> kv = new TreeMap<>(ClusterSpec.keyValues(c.args()));
                 kv.put("memory-mib", c.arg(1));
