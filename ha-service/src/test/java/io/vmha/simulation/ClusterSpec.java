@@ -30,6 +30,8 @@ final class ClusterSpec {
     boolean doubleRunIsKnownLimitation;
     /** A shared heartbeat disk (SimDisk) and a fence guard per host; off keeps the lease-only pool of the first scenarios. */
     boolean heartbeatDisk;
+    /** With the disk: whether the fence guards run (tests switch them off to show they are what holds the deadline). */
+    boolean fenceGuard = true;
     final List<Host> hosts = new ArrayList<>();
     final List<VmSpec> vms = new ArrayList<>();
 

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  *
  * <p>With the heartbeat disk on ({@link #withDisk}) the pool also has a fence guard per host, and the mix adds
  * what only the disk and the guard make safe: pause past the session, kill-daemon (VMs survive), disk-stall and
- * disk-error of one host or of all, torn slot writes and ±30 s wall-clock steps, over {@link #DISK_FAULTS_UNTIL_MILLIS}.
+ * disk-error of one host or of all, torn slot writes, ±30 s wall-clock steps and slow hard stops (within the
+ * stop deadline), over {@link #DISK_FAULTS_UNTIL_MILLIS}.
  */
 final class RandomScenario {
     static final long FAULTS_UNTIL_MILLIS = 60_000;
@@ -123,8 +124,12 @@ final class RandomScenario {
                 allDiskUntil = end + 1;
             } else if (dice < 85) {
                 commands.add(Command.at(t, "torn-slot", host));
-            } else if (dice < 91) {
+            } else if (dice < 89) {
                 commands.add(Command.at(t, "clock-step", host, random.nextBoolean() ? "+30s" : "-30s"));
+            } else if (dice < 91) {
+                // Hard stops that take time, but within the stop deadline the timings promise (guard latency included).
+                long budget = cluster.timings.stopDeadlineMillis() - SimHost.GUARD_PERIOD_MILLIS;
+                commands.add(Command.at(t, "slow-stop", host, random.nextInt((int) budget + 1) + "ms"));
             } else if (dice < 96) {
                 VmSpec spec = randomVm("x" + (++added));
                 if (spec != null) {

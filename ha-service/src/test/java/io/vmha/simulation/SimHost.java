@@ -214,7 +214,7 @@ final class SimHost implements Hypervisor, Clock {
         if (paused || agent == null) return;
         try {
             agent.step();
-            if (sim.disk() != null) feedGuard(agent.runUntil());
+            if (sim.disk() != null && sim.cluster().fenceGuard) feedGuard(agent.runUntil());
             master.step();
         } catch (RuntimeException e) {
             // The real daemon's loop would die (or spin) on this: a core bug, never an expected outcome.
