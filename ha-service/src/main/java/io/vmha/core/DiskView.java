@@ -28,8 +28,19 @@ public record DiskView(boolean configured, long lastGoodRoundMillis, SortedMap<S
 
     /** True if some host other than {@code me} is live on disk and says it is connected to the coordinator. */
     public boolean othersConnected(String me) {
+        return othersConnected(me, Long.MAX_VALUE);
+    }
+
+    /**
+     * True if some host other than {@code me} is live on disk, says it is connected to the coordinator, and had
+     * a coordinator round trip less than {@code freshMillis} before it wrote its slot. A client keeps saying
+     * CONNECTED for its whole read timeout after its last contact, so a bare "CONNECTED" written just before a
+     * pool-wide outage would otherwise read as "the others still have ZooKeeper".
+     */
+    public boolean othersConnected(String me, long freshMillis) {
         for (SlotReading r : slots.values()) {
-            if (r.live() && !r.slot().host().equals(me) && r.slot().zkConnected()) return true;
+            if (r.live() && !r.slot().host().equals(me) && r.slot().zkConnected()
+                    && r.slot().msSinceZkContact() < freshMillis) return true;
         }
         return false;
     }

@@ -36,8 +36,12 @@ public final class HostLogic {
     public record Plan(HostState next, String reason, List<HostAction> actions, long runUntil, List<String> alarms) {}
 
     private final Timings timings;
-    /** Since when this host, itself without ZooKeeper, has seen another live host connected on the disk. */
-    private long othersConnectedSince = Connection.NEVER;
+    /**
+     * When this host last saw, on a fresh disk, that no other host had ZooKeeper. If that happened after its
+     * own last ZooKeeper contact, the pool went through an outage, and others having ZooKeeper now is news:
+     * they just reconnected, and this host gets the same chance before fencing.
+     */
+    private long nobodyConnectedAt = Connection.NEVER;
 
     public HostLogic(Timings timings) { this.timings = timings; }
 
@@ -51,7 +55,10 @@ public final class HostLogic {
         boolean leaseValid = c.everContacted() && c.state() != ConnectionState.LOST && now < leaseUntil;
         // Disk evidence: a recent complete round (own write + every read) on the heartbeat disk.
         long diskUntil = disk.lastGoodRoundMillis() + timings.diskFenceAfterMillis();
-        boolean diskFresh = disk.configured() && disk.lastGoodRoundMillis() != Connection.NEVER && now < diskUntil;
+        // Only if this host's own slot read back valid in that view: the master judges this host by its slot
+        // advancing, so a round whose write landed torn (or never landed) is no evidence that it is alive.
+        boolean diskFresh = disk.configured() && disk.lastGoodRoundMillis() != Connection.NEVER && now < diskUntil
+                && ownSlotReadBack(disk, in.self());
         if (disk.configured() && (disk.lastGoodRoundMillis() == Connection.NEVER
                 || now - disk.lastGoodRoundMillis() >= 3 * timings.diskIntervalMillis())) {
             alarms.add(HostRecord.STORAGE_DEGRADED);
@@ -64,12 +71,9 @@ public final class HostLogic {
             actions.add(new HostAction.AcknowledgePill(pill));
             return new Plan(HostState.FENCED, why, actions, now, alarms);
         }
-        boolean othersConnected = diskFresh && disk.othersConnected(in.self().name());
-        if (c.connected() || !othersConnected) {
-            othersConnectedSince = Connection.NEVER;
-        } else if (othersConnectedSince == Connection.NEVER) {
-            othersConnectedSince = now;
-        }
+        // A CONNECTED claim counts only if fresh: clients keep saying CONNECTED for a while after an outage began.
+        boolean othersConnected = diskFresh && disk.othersConnected(in.self().name(), timings.zkClaimFreshMillis());
+        if (diskFresh && !othersConnected) nobodyConnectedAt = now;
         if (!leaseValid || !c.connected()) {
             boolean outage = diskFresh && !othersConnected;
             HostState frozen = in.state() == HostState.FENCED ? HostState.FENCED : HostState.FROZEN;
@@ -82,8 +86,9 @@ public final class HostLogic {
                 return new Plan(HostState.FROZEN, "coordinator outage: no live host on the heartbeat disk has"
                         + " ZooKeeper; keeping every VM running, no HA action", List.of(), diskUntil, alarms);
             }
-            if (othersConnected && in.state() != HostState.FENCED
-                    && now - othersConnectedSince < timings.reconnectGraceMillis()) {
+            // An isolated host saw others connected all along since its last contact: it fences at once.
+            if (othersConnected && in.state() != HostState.FENCED && nobodyConnectedAt > c.lastContactMillis()
+                    && now - nobodyConnectedAt < timings.reconnectGraceMillis()) {
                 // Others just got ZooKeeper back: give this host the same chance before it stops anything.
                 return new Plan(HostState.FROZEN, "other hosts reconnected to ZooKeeper; waiting up to "
                         + timings.reconnectGraceMillis() + " ms to reconnect too", List.of(), diskUntil, alarms);
@@ -94,12 +99,18 @@ public final class HostLogic {
         return planConnected(in, leaseUntil, alarms);
     }
 
+    /** True when the view holds this host's own slot, valid and written by this incarnation. */
+    private static boolean ownSlotReadBack(DiskView disk, HostRecord self) {
+        SlotReading own = disk.slots().get(self.name());
+        return own != null && own.status() == SlotReading.Status.VALID && own.slot().incarnation() == self.incarnation();
+    }
+
     private String fenceReason(Connection c, long now, DiskView disk, boolean diskFresh) {
         String why = c.state() == ConnectionState.LOST ? "coordinator session lost"
                 : !c.everContacted() ? "no coordinator contact yet, so no lease"
                 : "no coordinator contact for " + (now - c.lastContactMillis()) + " ms (lease " + timings.fenceAfterMillis() + " ms)";
         if (!disk.configured()) return why;
-        return why + (diskFresh ? "; other hosts still have ZooKeeper" : "; heartbeat disk unreadable too");
+        return why + (diskFresh ? "; other hosts still have ZooKeeper" : "; no fresh heartbeat-disk evidence either");
     }
 
     private Plan planConnected(Input in, long leaseUntil, List<String> alarms) {

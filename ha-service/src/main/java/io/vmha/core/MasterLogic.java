@@ -108,6 +108,7 @@ public final class MasterLogic {
      *     poison pill, then wait for FENCED or for the slot to go stale;</li>
      * <li>slot stale past the disk timeout (or never seen, or corrupt that long): its own deadline
      *     ({@link Timings#diskFenceAfterMillis()}) has passed, so restart;</li>
+     * <li>slot empty or corrupt (a torn write) for less than the disk timeout: wait;</li>
      * <li>this master cannot read the disk: decide nothing irreversible and yield mastership.</li>
      * </ul>
      */
@@ -136,6 +137,10 @@ public final class MasterLogic {
                 }
             } else if (r.stale()) {
                 clear(host, "heartbeat slot stale for " + r.unchangedFor() + " ms: dead, or past its own fence deadline");
+            } else if (r.slot() == null) {
+                // EMPTY or CORRUPT (a torn write) within the disk timeout: proof of nothing either way.
+                note(host, "heartbeat slot " + r.status() + (r.problem().isEmpty() ? "" : " (" + r.problem() + ")")
+                        + "; waiting for a valid write or for the disk timeout");
             } else if (r.slot().fence() == FenceState.FENCED) {
                 clear(host, "its heartbeat slot says FENCED");
             } else if (r.slot().fence() == FenceState.FENCING) {

@@ -66,6 +66,18 @@ public record Timings(long sessionTimeoutMillis, long stopDeadlineMillis, long s
      */
     public long diskFenceAfterMillis() { return diskTimeoutMillis - stopDeadlineMillis - safetyMarginMillis; }
 
+    /**
+     * A heartbeat slot's "connected to ZooKeeper" counts as evidence that the coordinator is up only if its
+     * writer's last round trip is younger than this. When the whole coordinator goes down, every client still
+     * says CONNECTED for its read timeout; by the time the first host's lease runs out (fence-after), the
+     * others' slots it can have read were written at least two disk intervals before, by writers whose last
+     * contact is then at least {@code fenceAfter - 2 x interval - probe} old (2000 ms with the defaults),
+     * while a healthy writer's is at most one probe period old (1000 ms). Half-way between: 1500 ms.
+     */
+    public long zkClaimFreshMillis() {
+        return Math.max(leaseProbeMillis() * 3 / 2, fenceAfterMillis() / 2 - diskIntervalMillis());
+    }
+
     /** How long after its last confirmed coordinator contact a host hard-stops its VMs. */
     public long fenceAfterMillis() { return sessionTimeoutMillis - stopDeadlineMillis - safetyMarginMillis; }
 

@@ -28,6 +28,10 @@ final class ClusterSpec {
     long durationMillis = 30_000;
     /** A known limitation lets VMs run twice: log the double run instead of failing. */
     boolean doubleRunIsKnownLimitation;
+    /** A shared heartbeat disk (SimDisk) and a fence guard per host; off keeps the lease-only pool of the first scenarios. */
+    boolean heartbeatDisk;
+    /** With the disk: whether the fence guards run (tests switch them off to show they are what holds the deadline). */
+    boolean fenceGuard = true;
     final List<Host> hosts = new ArrayList<>();
     final List<VmSpec> vms = new ArrayList<>();
 
@@ -48,7 +52,12 @@ final class ClusterSpec {
                     spec.doubleRunIsKnownLimitation = true;
                 }
                 case "timings" -> spec.timings = new Timings(num(kv, "session-timeout-ms", 6000),
-                        num(kv, "stop-deadline-ms", 500), num(kv, "safety-margin-ms", 500));
+                        num(kv, "stop-deadline-ms", 500), num(kv, "safety-margin-ms", 500),
+                        num(kv, "disk-interval-ms", 1000), num(kv, "disk-timeout-ms", 5000));
+                case "heartbeat-disk" -> {
+                    if (!w[1].equals("on") && !w[1].equals("off")) throw new IllegalArgumentException("heartbeat-disk on|off, not " + w[1]);
+                    spec.heartbeatDisk = w[1].equals("on");
+                }
                 case "restart-policy" -> spec.policy = new RestartPolicy((int) num(kv, "max-restarts", 3),
                         num(kv, "window-s", 600) * 1000, (int) num(kv, "max-relocations", 2));
                 case "host" -> spec.hosts.add(new Host(w[1], new HostCapacity(num(kv, "memory-mib", 8192),

@@ -34,6 +34,26 @@ class InvariantsTest {
     }
 
     @Test
+    void withoutItsFenceGuardAPausedDaemonRunsAVmTwiceEvenWithTheDisk() {
+        Path dir = ScenarioTest.SOURCE_DIR.resolve("pause-beyond-session-guard-fences");
+        assertEquals(0, ScenarioTest.run(dir).doubleRuns());
+        ClusterSpec cluster = ClusterSpec.parse(readLines(dir.resolve("cluster")));
+        cluster.fenceGuard = false;
+        List<Command> commands = List.of(Command.parse("5.0 pause h2"), Command.parse("16.0 resume h2"));
+        SimulationFailure failure = assertThrows(SimulationFailure.class,
+                () -> new Simulation(cluster, commands, new Random(cluster.seed), "x").run());
+        assertTrue(failure.getMessage().contains("(a) vm v2 runs twice"), failure.getMessage());
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void anUnsettledPoolFailsTheEndCheck() {
         ClusterSpec cluster = new ClusterSpec();
         cluster.durationMillis = 20_000;

@@ -14,10 +14,17 @@ import java.util.TreeMap;
  * kill-vm, crash (and reboot later), daemon restart, partition/heal, zk-down/zk-up, add-vm, remove-vm.
  * Pause is left out: without the fence guard a paused daemon can run a VM twice (a known limitation).
  * At the end every fault is undone and the pool settles for {@link #SETTLE_MILLIS}.
+ *
+ * <p>With the heartbeat disk on ({@link #withDisk}) the pool also has a fence guard per host, and the mix adds
+ * what only the disk and the guard make safe: pause past the session, kill-daemon (VMs survive), disk-stall and
+ * disk-error of one host or of all, torn slot writes, ±30 s wall-clock steps and slow hard stops (within the
+ * stop deadline), over {@link #DISK_FAULTS_UNTIL_MILLIS}.
  */
 final class RandomScenario {
     static final long FAULTS_UNTIL_MILLIS = 60_000;
     static final long SETTLE_MILLIS = 40_000;
+    static final long DISK_FAULTS_UNTIL_MILLIS = 45_000;
+    static final long DISK_SETTLE_MILLIS = 35_000;
 
     final ClusterSpec cluster = new ClusterSpec();
     final List<Command> commands = new ArrayList<>();
@@ -25,11 +32,19 @@ final class RandomScenario {
     private long budgetMib;
     private int added;
 
-    RandomScenario(long seed, Random random) {
+    RandomScenario(long seed, Random random) { this(seed, random, false); }
+
+    private final boolean disk;
+
+    static RandomScenario withDisk(long seed, Random random) { return new RandomScenario(seed, random, true); }
+
+    private RandomScenario(long seed, Random random, boolean disk) {
         this.random = random;
+        this.disk = disk;
         cluster.seed = seed;
-        cluster.durationMillis = FAULTS_UNTIL_MILLIS + SETTLE_MILLIS;
-        int hosts = 2 + random.nextInt(4);
+        cluster.heartbeatDisk = disk;
+        cluster.durationMillis = disk ? DISK_FAULTS_UNTIL_MILLIS + DISK_SETTLE_MILLIS : FAULTS_UNTIL_MILLIS + SETTLE_MILLIS;
+        int hosts = 2 + random.nextInt(disk ? 3 : 4);
         long capacity = 0;
         for (int i = 1; i <= hosts; i++) {
             long mib = random.nextBoolean() ? 8192 : 16384;
@@ -44,7 +59,7 @@ final class RandomScenario {
             VmSpec spec = randomVm("v" + i);
             if (spec != null) cluster.vms.add(spec);
         }
-        faults();
+        if (disk) diskFaults(); else faults();
     }
 
     private VmSpec randomVm(String name) {
@@ -57,6 +72,77 @@ final class RandomScenario {
         List<String> prefer = random.nextInt(5) == 0
                 ? List.of(cluster.hosts.get(random.nextInt(cluster.hosts.size())).name()) : List.of();
         return new VmSpec(name, mib, 1, "sim", Map.of(), ha, prefer);
+    }
+
+    /** The disk-on mix: every fault ends by {@link #DISK_FAULTS_UNTIL_MILLIS}; at most one fault per host at a time. */
+    private void diskFaults() {
+        long until = DISK_FAULTS_UNTIL_MILLIS;
+        Map<String, Long> busyUntil = new TreeMap<>();
+        Map<String, Long> diskBusyUntil = new TreeMap<>();
+        long allDiskUntil = 0;
+        List<String> vms = new ArrayList<>();
+        cluster.vms.forEach(v -> vms.add(v.name()));
+        long zkDownUntil = 0;
+        for (long t = 2000 + random.nextInt(3000); t < until; t += 300 + random.nextInt(4000)) {
+            String host = cluster.hosts.get(random.nextInt(cluster.hosts.size())).name();
+            boolean hostFree = busyUntil.getOrDefault(host, 0L) <= t;
+            boolean diskFree = diskBusyUntil.getOrDefault(host, 0L) <= t && allDiskUntil <= t;
+            long end = Math.min(until, t + 500 + random.nextInt(15_000));
+            int dice = random.nextInt(100);
+            if (dice < 14 && !vms.isEmpty()) {
+                commands.add(Command.at(t, "kill-vm", vms.get(random.nextInt(vms.size()))));
+            } else if (dice < 24 && hostFree) {
+                commands.add(Command.at(t, "crash", host));
+                commands.add(Command.at(end, "restart", host));
+                busyUntil.put(host, end + 1);
+            } else if (dice < 30 && hostFree) {
+                commands.add(Command.at(t, "restart", host));
+            } else if (dice < 37 && hostFree) {
+                commands.add(Command.at(t, "kill-daemon", host));
+                commands.add(Command.at(end, "restart", host));
+                busyUntil.put(host, end + 1);
+            } else if (dice < 50 && hostFree) {
+                commands.add(Command.at(t, "partition", host));
+                commands.add(Command.at(end, "heal", host));
+                busyUntil.put(host, end + 1);
+            } else if (dice < 60 && hostFree) {
+                commands.add(Command.at(t, "pause", host));
+                commands.add(Command.at(end, "resume", host));
+                busyUntil.put(host, end + 1);
+            } else if (dice < 67 && zkDownUntil <= t) {
+                zkDownUntil = Math.min(until, t + 500 + random.nextInt(20_000));
+                commands.add(Command.at(t, "zk-down"));
+                commands.add(Command.at(zkDownUntil, "zk-up"));
+                zkDownUntil++;
+            } else if (dice < 75 && diskFree) {
+                commands.add(Command.at(t, random.nextInt(3) == 0 ? "disk-error" : "disk-stall", host));
+                commands.add(Command.at(end, "disk-ok", host));
+                diskBusyUntil.put(host, end + 1);
+            } else if (dice < 79 && Math.max(allDiskUntil, diskBusyUntil.values().stream().mapToLong(Long::longValue).max().orElse(0)) <= t) {
+                commands.add(Command.at(t, "disk-stall", "all"));
+                commands.add(Command.at(end, "disk-ok", "all"));
+                allDiskUntil = end + 1;
+            } else if (dice < 85) {
+                commands.add(Command.at(t, "torn-slot", host));
+            } else if (dice < 89) {
+                commands.add(Command.at(t, "clock-step", host, random.nextBoolean() ? "+30s" : "-30s"));
+            } else if (dice < 91) {
+                // Hard stops that take time, but within the stop deadline the timings promise (guard latency included).
+                long budget = cluster.timings.stopDeadlineMillis() - SimHost.GUARD_PERIOD_MILLIS;
+                commands.add(Command.at(t, "slow-stop", host, random.nextInt((int) budget + 1) + "ms"));
+            } else if (dice < 96) {
+                VmSpec spec = randomVm("x" + (++added));
+                if (spec != null) {
+                    vms.add(spec.name());
+                    commands.add(Command.at(t, "add-vm", spec.name(), Long.toString(spec.memoryMib()),
+                            "ha=" + spec.haEnabled()));
+                }
+            } else if (vms.size() > 1) {
+                String vm = vms.remove(random.nextInt(vms.size()));
+                commands.add(Command.at(t, "remove-vm", vm));
+            }
+        }
+        commands.sort(java.util.Comparator.comparingLong(Command::atMillis));
     }
 
     private void faults() {

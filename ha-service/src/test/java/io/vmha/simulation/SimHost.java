@@ -27,10 +27,12 @@ final class SimHost implements Hypervisor, Clock {
     static final long LOOP_MILLIS = 100;
     /** Virtual wall time 0 is this date (2024-01-01T00:00:00Z), so wall times look like real ones. */
     static final long WALL_BASE = 1_704_067_200_000L;
+    /** The fence guard checks its deadline this often (its kill latency), on multiples of this period. */
+    static final long GUARD_PERIOD_MILLIS = 100;
 
     private final String name;
     private final HostCapacity capacity;
-    private final long wallOffsetMillis;
+    private long wallOffsetMillis;
     private final Simulation sim;
     private final SortedMap<String, LocalVm> instances = new TreeMap<>();
     private boolean machineUp;
@@ -39,11 +41,23 @@ final class SimHost implements Hypervisor, Clock {
     /** Grows on every daemon start, so that events of a dead daemon do nothing. */
     private long generation;
     private long boots;
+    /** Grows on every machine crash, so that a slow stop under way does not outlive the machine. */
+    private long crashes;
     private SimCoordination coordination;
     private HostAgent agent;
     private MasterAgent master;
     private boolean wakePending;
     private long instanceCounter;
+    /** This daemon's heartbeat thread, when the pool has a heartbeat disk. */
+    private SimHeartbeat heartbeat;
+    /** The fence guard (a separate process, machine-wide): its deadline as last fed, and its pending check. */
+    private long guardDeadline = io.vmha.core.port.Connection.NEVER;
+    private long guardCheckAt = -1;
+    private long guardToken;
+    /** slow-stop: how long a hard stop (daemon or guard) takes on this machine to take effect; 0 = at once. */
+    private long stopLatencyMillis;
+    /** VMs whose hard stop is under way (the instance still runs until then). */
+    private final java.util.Set<String> stopping = new java.util.TreeSet<>();
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
@@ -75,9 +89,16 @@ final class SimHost implements Hypervisor, Clock {
         coordination = new SimCoordination(this, sim.coordinator(), sim.scheduler(), sim.log(), timings,
                 sim.propagationDelayMillis(), inc);
         HostRecord self = new HostRecord(name, capacity, incarnation, HostState.JOINING);
-        agent = new HostAgent(self, coordination, this, this, sim.log(), timings);
-        HostAgent a = agent;
-        master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
+        if (sim.disk() != null) {
+            heartbeat = new SimHeartbeat(name, incarnation, sim.disk(), sim.scheduler(), sim.log(), timings.diskTimeoutMillis());
+            agent = new HostAgent(self, coordination, this, heartbeat, this, sim.log(), timings);
+            HostAgent a = agent;
+            master = new MasterAgent(name, coordination, heartbeat, a::state, this, sim.log(), timings, sim.policy());
+        } else {
+            agent = new HostAgent(self, coordination, this, this, sim.log(), timings);
+            HostAgent a = agent;
+            master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
+        }
         sim.log().record(name, "daemon started (boot " + inc + "), " + instances.size() + " local instance(s)");
         Random random = sim.random();
         long probePhase = random.nextInt((int) timings.leaseProbeMillis());
@@ -85,6 +106,10 @@ final class SimHost implements Hypervisor, Clock {
         coordination.roundTrip();
         sim.scheduler().after(probePhase, name + " lease probe", () -> probe(inc));
         sim.scheduler().after(loopPhase, name + " loop", () -> loop(inc));
+        if (heartbeat != null) {
+            long diskPhase = random.nextInt((int) timings.diskIntervalMillis());
+            sim.scheduler().after(diskPhase, name + " heartbeat round", () -> diskRound(inc));
+        }
         wake(inc);
     }
 
@@ -94,7 +119,30 @@ final class SimHost implements Hypervisor, Clock {
         machineUp = false;
         for (LocalVm vm : instances.values()) if (vm.running()) sim.ledger().stopped(vm.vm(), vm.instanceId());
         instances.clear();
+        stopping.clear();
+        crashes++;
+        // The guard process dies with the machine; a booted machine starts one with nothing to guard.
+        guardDeadline = io.vmha.core.port.Connection.NEVER;
+        guardCheckAt = -1;
+        guardToken++;
     }
+
+    /** kill-daemon: the daemon (and its heartbeat thread) dies; the VMs and the fence guard live on. */
+    void killDaemon() {
+        if (!machineUp) return;
+        stopDaemon();
+        sim.log().record(name, "daemon killed; " + running() + " instance(s) keep running, guard deadline "
+                + (guardDeadline == io.vmha.core.port.Connection.NEVER ? "none" : String.format(java.util.Locale.ROOT,
+                "%.3f", guardDeadline / 1000.0)));
+    }
+
+    private long running() { return instances.values().stream().filter(LocalVm::running).count(); }
+
+    /** slow-stop: from now on hard stops on this machine take {@code millis} to take effect (0: at once). */
+    void slowStop(long millis) { stopLatencyMillis = millis; }
+
+    /** clock-step: the machine's wall clock jumps (NTP step, operator); its monotonic clock does not. */
+    void stepWallClock(long deltaMillis) { wallOffsetMillis += deltaMillis; }
 
     /** Daemon killed and started again (instances survive), or the machine booted after a crash. */
     void restart() {
@@ -107,6 +155,7 @@ final class SimHost implements Hypervisor, Clock {
         coordination = null;
         agent = null;
         master = null;
+        heartbeat = null;
         generation = -1;
     }
 
@@ -139,6 +188,12 @@ final class SimHost implements Hypervisor, Clock {
         sim.scheduler().after(sim.timings().leaseProbeMillis(), name + " lease probe", () -> probe(inc));
     }
 
+    private void diskRound(long inc) {
+        if (inc != generation) return;
+        if (!paused) heartbeat.round();
+        sim.scheduler().after(sim.timings().diskIntervalMillis(), name + " heartbeat round", () -> diskRound(inc));
+    }
+
     private void loop(long inc) {
         if (inc != generation) return;
         step();
@@ -159,6 +214,7 @@ final class SimHost implements Hypervisor, Clock {
         if (paused || agent == null) return;
         try {
             agent.step();
+            if (sim.disk() != null && sim.cluster().fenceGuard) feedGuard(agent.runUntil());
             master.step();
         } catch (RuntimeException e) {
             // The real daemon's loop would die (or spin) on this: a core bug, never an expected outcome.
@@ -177,6 +233,48 @@ final class SimHost implements Hypervisor, Clock {
         sim.log().record(name, "hypervisor: instance " + inst.instanceId() + " of vm " + vm + " exited (killed by signal 9)");
         wake(generation);
         return true;
+    }
+
+    // ---- the fence guard ---------------------------------------------------------------------------
+
+    /**
+     * The daemon feeds the guard after every step with {@code HostAgent.runUntil()}. The guard is its own
+     * process: it keeps the last deadline while the daemon is paused or dead, checks it every
+     * {@link #GUARD_PERIOD_MILLIS}, and kills every running instance once it has passed.
+     */
+    private void feedGuard(long deadline) {
+        guardDeadline = deadline;
+        armGuard();
+    }
+
+    private void armGuard() {
+        long now = sim.scheduler().now();
+        long due = Math.max(now, guardDeadline);
+        long at = (due + GUARD_PERIOD_MILLIS - 1) / GUARD_PERIOD_MILLIS * GUARD_PERIOD_MILLIS;
+        if (guardCheckAt >= 0 && guardCheckAt <= at) return; // an earlier check is pending; it re-arms itself
+        guardCheckAt = at;
+        long token = ++guardToken;
+        sim.scheduler().at(at, name + " guard check", () -> guardCheck(token));
+    }
+
+    private void guardCheck(long token) {
+        if (token != guardToken || !machineUp) return;
+        guardCheckAt = -1;
+        if (sim.scheduler().now() < guardDeadline) {
+            armGuard();
+            return;
+        }
+        java.util.List<String> killed = new java.util.ArrayList<>();
+        for (LocalVm inst : new java.util.ArrayList<>(instances.values())) {
+            if (!inst.running() || stopping.contains(inst.vm())) continue;
+            hardStop(inst, true);
+            killed.add(inst.vm());
+        }
+        if (!killed.isEmpty()) {
+            sim.log().record("guard", name + ": deadline " + String.format(java.util.Locale.ROOT, "%.3f", guardDeadline / 1000.0)
+                    + " passed; killed " + killed);
+            if (generation >= 0) wake(generation);
+        }
     }
 
     // ---- Clock -----------------------------------------------------------------------------------
@@ -205,8 +303,43 @@ final class SimHost implements Hypervisor, Clock {
 
     @Override
     public void stop(String vm, String reason) {
-        LocalVm inst = instances.remove(vm);
-        if (inst != null && inst.running()) sim.ledger().stopped(vm, inst.instanceId());
+        LocalVm inst = instances.get(vm);
+        if (inst == null) return;
+        if (!inst.running()) {
+            instances.remove(vm);
+            return;
+        }
+        if (!stopping.contains(vm)) hardStop(inst, false);
+    }
+
+    /**
+     * Kill one instance, now or after the slow-stop latency (it runs until then: the ledger says so). The daemon's
+     * stop forgets the instance; the guard's kill leaves an exited instance for the daemon to acknowledge.
+     */
+    private void hardStop(LocalVm inst, boolean byGuard) {
+        Runnable done = () -> {
+            LocalVm now = instances.get(inst.vm());
+            stopping.remove(inst.vm());
+            if (now == null || !now.instanceId().equals(inst.instanceId()) || !now.running()) return;
+            if (byGuard) {
+                instances.put(inst.vm(), new LocalVm(inst.vm(), inst.epoch(), inst.instanceId(), false, "killed by the fence guard"));
+            } else {
+                instances.remove(inst.vm());
+            }
+            sim.ledger().stopped(inst.vm(), inst.instanceId());
+        };
+        if (stopLatencyMillis == 0) {
+            done.run();
+            return;
+        }
+        stopping.add(inst.vm());
+        long machine = crashes;
+        sim.scheduler().after(stopLatencyMillis, name + " stop " + inst.vm(), () -> {
+            if (machine != crashes || !machineUp) return;
+            done.run();
+            sim.log().record(name, "hypervisor: instance " + inst.instanceId() + " of vm " + inst.vm() + " is gone (slow stop)");
+            if (generation >= 0) wake(generation);
+        });
     }
 
     @Override

@@ -33,6 +33,8 @@ final class Simulation {
     private final SimCoordinator coordinator;
     private final Invariants invariants = new Invariants(this);
     private final SortedMap<String, SimHost> hosts = new TreeMap<>();
+    /** The shared heartbeat disk; null in a pool without one. */
+    private final SimDisk disk;
 
     /**
      * @param random the run's only source of randomness (already used to generate the scenario, if random)
@@ -44,6 +46,9 @@ final class Simulation {
         this.random = random;
         this.replay = replay;
         this.coordinator = new SimCoordinator(scheduler, log, cluster.timings.sessionTimeoutMillis());
+        List<String> names = new ArrayList<>();
+        for (ClusterSpec.Host h : cluster.hosts) names.add(h.name());
+        this.disk = cluster.heartbeatDisk ? new SimDisk(names, log) : null;
         for (ClusterSpec.Host h : cluster.hosts) {
             hosts.put(h.name(), new SimHost(h.name(), h.capacity(), h.wallOffsetMillis(), this));
         }
@@ -56,6 +61,7 @@ final class Simulation {
     SimLog log() { return log; }
     Ledger ledger() { return ledger; }
     SimCoordinator coordinator() { return coordinator; }
+    SimDisk disk() { return disk; }
     ClusterSpec cluster() { return cluster; }
     Timings timings() { return cluster.timings; }
     RestartPolicy policy() { return cluster.policy; }
@@ -107,6 +113,14 @@ final class Simulation {
                 hosts.values().forEach(SimHost::reconnect);
             }
             case "kill-vm" -> killVm(c.arg(0));
+            case "kill-daemon" -> host(c).killDaemon();
+            case "disk-stall", "disk-ok", "disk-error", "torn-slot" -> {
+                if (disk == null) throw new IllegalArgumentException("command '" + c + "': the pool has no heartbeat disk");
+                if (!c.arg(0).equals("all")) host(c);
+                disk.fault(c.verb(), c.arg(0));
+            }
+            case "clock-step" -> host(c).stepWallClock(parseDelta(c.arg(1)));
+            case "slow-stop" -> host(c).slowStop(parseDelta(c.arg(1)));
             case "add-vm" -> {
                 Map<String, String> kv = new TreeMap<>(ClusterSpec.keyValues(c.args()));
                 kv.put("memory-mib", c.arg(1));
@@ -118,6 +132,14 @@ final class Simulation {
             }
             default -> throw new IllegalArgumentException("unknown command " + c);
         }
+    }
+
+    /** {@code +30s}, {@code -30s}, {@code +1500ms}. */
+    static long parseDelta(String text) {
+        boolean ms = text.endsWith("ms");
+        String number = text.substring(0, text.length() - (ms ? 2 : text.endsWith("s") ? 1 : 0));
+        double value = Double.parseDouble(number);
+        return Math.round(ms ? value : value * 1000);
     }
 
     private SimHost host(Command c) {
