@@ -82,8 +82,9 @@ final class ChaosHost {
     void heal() { proxies.forEach(TcpProxy::heal); }
 
     /**
-     * Fence-guard processes of this host: in its process group or below its daemon, not a sim VM, with
-     * "guard" in the command line.
+     * Fence-guard processes of this host: in its process group or below its daemon, with "guard" in the
+     * file name of one of its arguments (the script {@code .../vmha-fence-guard}; not a directory that
+     * happens to be called so, and not a sim VM, whose arguments name the VM's disk).
      */
     List<Signals.Proc> guards() {
         List<Signals.Proc> found = new ArrayList<>();
@@ -94,16 +95,22 @@ final class ChaosHost {
         }
         process.toHandle().descendants().forEach(h -> {
             if (seen.contains(h.pid())) return;
-            String cmd = h.info().commandLine().orElse("");
-            Signals.Proc p = new Signals.Proc(h.pid(), cmd);
+            List<String> argv = new ArrayList<>();
+            h.info().command().ifPresent(argv::add);
+            h.info().arguments().ifPresent(a -> argv.addAll(List.of(a)));
+            Signals.Proc p = new Signals.Proc(h.pid(), argv);
             if (isGuard(p)) found.add(p);
         });
         return found;
     }
 
     private boolean isGuard(Signals.Proc p) {
-        if (p.pid() == process.pid() || p.cmdline().contains("vmha-sim-vm")) return false;
-        return p.cmdline().toLowerCase(Locale.ROOT).contains("guard");
+        if (p.pid() == process.pid()) return false;
+        for (String arg : p.argv()) {
+            String file = arg.substring(arg.lastIndexOf('/') + 1);
+            if (!file.contains("\n") && file.toLowerCase(Locale.ROOT).contains("guard")) return true;
+        }
+        return false;
     }
 
     /**

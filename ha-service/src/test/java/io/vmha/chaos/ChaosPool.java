@@ -33,6 +33,7 @@ final class ChaosPool implements AutoCloseable {
     private final Path jar;
     private final ZkEnsemble zk;
     private final PoolAdmin admin;
+    private final CuratorFramework client;
     private final List<ChaosHost> hosts = new ArrayList<>();
     private final Path heartbeatDevice;
     private boolean guardConfigured;
@@ -44,6 +45,7 @@ final class ChaosPool implements AutoCloseable {
         this.jar = jar;
         this.zk = zk;
         this.admin = new PoolAdmin(client, pool);
+        this.client = client;
         this.heartbeatDevice = heartbeatDevice;
         Files.createDirectories(disks());
         Files.createDirectories(dir.resolve("logs"));
@@ -59,6 +61,12 @@ final class ChaosPool implements AutoCloseable {
     }
 
     boolean heartbeat() { return heartbeatDevice != null; }
+
+    /** The admin client (straight to the ensemble), for watches. */
+    CuratorFramework client() { return client; }
+
+    /** {@code /vmha/<pool>/owners/<vm>}. */
+    String ownerPath(String vm) { return new io.vmha.coordination.PoolPaths(pool).owner(vm); }
 
     /** Write every host's config and start them all; each can hold every VM, so capacity never limits HA. */
     void startHosts(int count, int vms) throws IOException {

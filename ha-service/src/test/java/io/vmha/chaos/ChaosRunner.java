@@ -138,21 +138,29 @@ final class ChaosRunner {
             client.start();
             if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) throw new IllegalStateException("admin client cannot connect");
 
+            // The plan depends only on the seed and the run number (so -Dchaos.only replays a run): every
+            // 4th run is a sequence of two faults, the others rotate through the kinds available.
+            List<ChaosFaults.Kind> rotation = new ArrayList<>(ROTATION);
+            rotation.removeIf(k -> !allowed.contains(k) || disabled.containsKey(k));
+            if (rotation.isEmpty()) throw new IllegalStateException("no fault kind to run: " + allowed + ", " + disabled);
             int judged = 0;
             int index = 0;
-            int kindCursor = 0;
             while (judged < judgedTarget() && index < judgedTarget() + 5 + (only > 0 ? only : 0)) {
                 index++;
-                Random random = new Random(seed * 1_000_003L + index);
+                Random random = new Random(mix(seed, index));
                 List<ChaosFaults.Kind> plan = new ArrayList<>();
-                if (index % 4 == 0 && allowed.size() > 1) {
+                if (index % 4 == 0 && rotation.size() > 1) {
                     plan.addAll(combo(random));
                 } else {
-                    for (int tries = 0; tries < ROTATION.size() && plan.isEmpty(); tries++) {
-                        ChaosFaults.Kind k = ROTATION.get(kindCursor++ % ROTATION.size());
-                        if (allowed.contains(k) && !disabled.containsKey(k)) plan.add(k);
+                    int slot = index - 1 - (index - 1) / 4;
+                    ChaosFaults.Kind k = rotation.get(slot % rotation.size());
+                    if (disabled.containsKey(k)) { // turned off by an earlier run (a pause without a fence guard)
+                        List<ChaosFaults.Kind> rest = new ArrayList<>(rotation);
+                        rest.removeIf(disabled::containsKey);
+                        if (rest.isEmpty()) throw new IllegalStateException("no fault kind left to run: " + disabled);
+                        k = rest.get(slot % rest.size());
                     }
-                    if (plan.isEmpty()) throw new IllegalStateException("no fault kind left to run: " + disabled);
+                    plan.add(k);
                 }
                 if (only > 0 && index != only) continue;
                 RunResult r = runOne(index, plan, random);
@@ -427,6 +435,14 @@ final class ChaosRunner {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    /** A well-spread seed per run (java.util.Random's first draws follow nearby seeds too closely). */
+    static long mix(long seed, int index) {
+        long z = seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     static long nowMicros() {

@@ -31,8 +31,10 @@ final class Signals {
         if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
     }
 
-    /** One live process: pid and its command line (NULs as spaces). */
-    record Proc(long pid, String cmdline) {}
+    /** One live process: pid and its argv. */
+    record Proc(long pid, List<String> argv) {
+        String cmdline() { return String.join(" ", argv); }
+    }
 
     /** Every process whose process group is {@code pgid}, from /proc. */
     static List<Proc> inGroup(long pgid) {
@@ -45,8 +47,8 @@ final class Signals {
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     if (Long.parseLong(f[2]) != pgid) continue;
                     byte[] raw = Files.readAllBytes(p.resolve("cmdline"));
-                    String cmd = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
-                    found.add(new Proc(Long.parseLong(p.getFileName().toString()), cmd));
+                    List<String> argv = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+                    found.add(new Proc(Long.parseLong(p.getFileName().toString()), argv));
                 } catch (IOException | RuntimeException gone) {
                     // exited while we looked
                 }
