@@ -38,8 +38,12 @@ final class ChaosPool implements AutoCloseable {
     private final Path heartbeatDevice;
     private boolean guardConfigured;
 
-    ChaosPool(String pool, Path dir, Path jar, ZkEnsemble zk, CuratorFramework client, Path heartbeatDevice)
+    private final boolean guard;
+
+    /** @param guard {@code fencing.guard} in every host's config */
+    ChaosPool(String pool, Path dir, Path jar, ZkEnsemble zk, CuratorFramework client, Path heartbeatDevice, boolean guard)
             throws IOException {
+        this.guard = guard;
         this.pool = pool;
         this.dir = dir;
         this.jar = jar;
@@ -79,11 +83,11 @@ final class ChaosPool implements AutoCloseable {
             for (int s = 0; s < ZkEnsemble.SIZE; s++) proxies.add(new TcpProxy(pool + "-" + name + "-" + zk.name(s), zk.address(s)));
             AgentConfig config = AgentConfig.defaults(pool, name, capacity, ChaosHost.connect(proxies),
                     dir.resolve("shared"), hostDir.resolve("sim"));
-            if (heartbeatDevice != null) {
-                config = new AgentConfig(config.pool(), config.host(), config.zookeeper(), config.fencing(),
-                        config.restart(), config.hypervisor(), config.loop(),
-                        new AgentConfig.Heartbeat(heartbeatDevice, 1000, 5000));
-            }
+            AgentConfig.Fencing fencing = new AgentConfig.Fencing(config.fencing().stopDeadlineMs(),
+                    config.fencing().safetyMarginMs(), guard);
+            config = new AgentConfig(config.pool(), config.host(), config.zookeeper(), fencing, config.restart(),
+                    config.hypervisor(), config.loop(), heartbeatDevice == null ? AgentConfig.Heartbeat.NONE
+                            : new AgentConfig.Heartbeat(heartbeatDevice, 1000, 5000));
             guardConfigured = config.fencing().guard();
             Path file = hostDir.resolve("vmha.yaml");
             Files.writeString(file, config.toYaml());
