@@ -60,6 +60,8 @@ final class ChaosFaults {
     private final Set<String> taken = new ConcurrentSkipListSet<>();
     /** Free text the faults add for the run's line (what they observed). */
     final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    /** The duration of the last partition built, in seconds. */
+    volatile int partitionSeconds;
 
     ChaosFaults(ChaosPool pool, ZkEnsemble zk, HeartbeatDevice heartbeat, Random random) {
         this.pool = pool;
@@ -124,6 +126,7 @@ final class ChaosFaults {
     }
 
     Fault partition(String host, int seconds) {
+        partitionSeconds = seconds;
         return new Fault(Kind.PARTITION, "partition-" + host + "-" + seconds + "s", host, () -> {
             ChaosHost h = pool.host(host);
             h.partition();

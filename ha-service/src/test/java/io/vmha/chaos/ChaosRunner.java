@@ -289,6 +289,13 @@ final class ChaosRunner {
                 throw new RunFailure("pool not whole again within " + RECOVERY_TIMEOUT_MS / 1000 + " s: "
                         + ChaosPool.describe(pool.status()));
             }
+            // Late effects (a guard firing, a restart in place) must have played out: quiet for a while,
+            // then whole again, then the final look.
+            Thread.sleep(2000);
+            if (!pool.await(s -> ChaosPool.membersActive(s, hostsPerRun) && pool.allRunningConfirmed(s, FRESH_MS),
+                    RECOVERY_TIMEOUT_MS / 2, 100)) {
+                throw new RunFailure("pool not whole again after settling: " + ChaosPool.describe(pool.status()));
+            }
             Thread.sleep(1000);
             PoolAdmin.PoolStatus end = pool.status();
             if (end == null) throw new RunFailure("ZooKeeper does not answer at the end");
@@ -343,6 +350,11 @@ final class ChaosRunner {
             reason = String.join("; ", reasons);
         }
         List<String> notes = new ArrayList<>(faults.notes);
+        if (plan.size() == 1 && plan.get(0) == ChaosFaults.Kind.PARTITION && restarted > 0
+                && faults.partitionSeconds * 1000L < leaseMillis()) {
+            notes.add("NOTE: " + restarted + " VMs restarted although the partition (" + faults.partitionSeconds
+                    + " s) was shorter than the lease (" + leaseMillis() + " ms): a false fence (see the hosts' logs)");
+        }
         if (heartbeat == null && plan.contains(ChaosFaults.Kind.ZK_MAJORITY_LOSS) && restarted > 0) {
             notes.add("VMs restarted after the outage: expected without a heartbeat disk (every host fences)");
         }
@@ -448,6 +460,12 @@ final class ChaosRunner {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    /** The hosts' lease: session - stop deadline - margin, from the defaults the pools run with. */
+    private static long leaseMillis() {
+        return io.vmha.config.AgentConfig.ZooKeeper.DEFAULT_SESSION_TIMEOUT_MS - io.vmha.config.AgentConfig.Fencing.DEFAULTS.stopDeadlineMs()
+                - io.vmha.config.AgentConfig.Fencing.DEFAULTS.safetyMarginMs();
     }
 
     /** A well-spread seed per run (java.util.Random's first draws follow nearby seeds too closely). */
