@@ -44,18 +44,20 @@ import java.util.concurrent.TimeUnit;
  * {@code chaos.kinds} (comma-separated fault labels to restrict the rotation), {@code chaos.only} (run
  * only that run number of the seeded plan, to replay it), {@code chaos.guard} (true: {@code fencing.guard} in
  * the hosts' configs; false shows the paused-daemon limitation), {@code chaos.strict} (judge known
- * limitations too: proves the judge is not vacuous).
+ * limitations and findings too: a paused daemon without its guard then fails, which proves the judge is
+ * not vacuous; needless restarts (after a ZooKeeper outage or a heartbeat stall with the heartbeat disk
+ * configured, or after a partition shorter than the lease) fail too instead of being reported as findings).
  */
 final class ChaosRunner {
     enum Status { OK, FAIL, KNOWN_LIMITATION }
 
     record RunResult(int index, String label, List<ChaosFaults.Kind> kinds, Status status, String reason,
                      int doubleRuns, long confirmed, long total, Double recoverySeconds, int restartedVms,
-                     double wallSeconds, String notes) {
+                     double wallSeconds, String notes, List<String> findings) {
         String line() {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "run %02d %s: ", index, label));
             switch (status) {
-                case OK -> b.append("ok");
+                case OK -> b.append("ok").append(findings.isEmpty() ? "" : " with FINDING (" + String.join("; ", findings) + ")");
                 case FAIL -> b.append("FAIL (").append(reason).append(')');
                 default -> b.append("KNOWN LIMITATION, not judged (").append(reason).append(')');
             }
@@ -332,9 +334,22 @@ final class ChaosRunner {
             reasons.add(check.doubleRuns().size() + " double run(s), first: " + check.doubleRuns().get(0));
         }
         if (check.totalMalformedLines() > 0) reasons.add(check.totalMalformedLines() + " malformed disk lines");
+        // Beyond the run criterion (no double run, every VM running at the end): needless restarts. Reported
+        // as findings; chaos.strict makes them failures.
+        List<String> findings = new ArrayList<>();
         if (heartbeat != null && restarted > 0 && plan.size() == 1
                 && (plan.get(0) == ChaosFaults.Kind.ZK_MAJORITY_LOSS || plan.get(0) == ChaosFaults.Kind.HEARTBEAT_STALL)) {
-            reasons.add(restarted + " VMs restarted although the heartbeat disk should have kept them running");
+            findings.add(restarted + " VMs restarted although the heartbeat disk should have kept them running (false fence: "
+                    + fencedHosts(runDir) + ")");
+        }
+        if (plan.size() == 1 && plan.get(0) == ChaosFaults.Kind.PARTITION && restarted > 0
+                && faults.partitionSeconds * 1000L < leaseMillis()) {
+            findings.add(restarted + " VMs restarted although the partition (" + faults.partitionSeconds
+                    + " s) was shorter than the lease (" + leaseMillis() + " ms): a false fence (" + fencedHosts(runDir) + ")");
+        }
+        if (strict) {
+            reasons.addAll(findings);
+            findings.clear();
         }
         String reason;
         if (unjudged != null && strict) { // judged like any run: the double runs it finds fail it
@@ -350,16 +365,12 @@ final class ChaosRunner {
             reason = String.join("; ", reasons);
         }
         List<String> notes = new ArrayList<>(faults.notes);
-        if (plan.size() == 1 && plan.get(0) == ChaosFaults.Kind.PARTITION && restarted > 0
-                && faults.partitionSeconds * 1000L < leaseMillis()) {
-            notes.add("NOTE: " + restarted + " VMs restarted although the partition (" + faults.partitionSeconds
-                    + " s) was shorter than the lease (" + leaseMillis() + " ms): a false fence (see the hosts' logs)");
-        }
         if (heartbeat == null && plan.contains(ChaosFaults.Kind.ZK_MAJORITY_LOSS) && restarted > 0) {
             notes.add("VMs restarted after the outage: expected without a heartbeat disk (every host fences)");
         }
         RunResult r = new RunResult(index, label, List.copyOf(plan), status, reason, check.doubleRuns().size(), confirmed,
-                total, restarted == 0 ? null : recovery, restarted, (System.nanoTime() - start) / 1e9, String.join("; ", notes));
+                total, restarted == 0 ? null : recovery, restarted, (System.nanoTime() - start) / 1e9, String.join("; ", notes),
+                List.copyOf(findings));
         Files.writeString(runDir.resolve("result.txt"), r.line() + "\n");
         return r;
     }
@@ -424,6 +435,12 @@ final class ChaosRunner {
                         + " (double_runs " + r.doubleRuns() + "): " + r.reason());
             }
         }
+        for (RunResult r : results) {
+            for (String f : r.findings()) {
+                say("FINDING (no double run, VMs all back, so not a failure; -Dchaos.strict=true fails it): run "
+                        + String.format(Locale.ROOT, "%02d", r.index()) + " " + r.label() + ": " + f);
+            }
+        }
         long passed = results.stream().filter(r -> r.status() == Status.OK).count();
         long failed = results.stream().filter(r -> r.status() == Status.FAIL).count();
         say(String.format(Locale.ROOT, "chaos: wall time %.0f s (%dm%02ds) for %d runs, seed %d", wallSeconds,
@@ -460,6 +477,24 @@ final class ChaosRunner {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    /** Which hosts logged entering FENCED, and how often guards fired, from the run's host logs. */
+    private static String fencedHosts(Path runDir) {
+        List<String> fenced = new ArrayList<>();
+        try (var logs = Files.newDirectoryStream(runDir.resolve("logs"), "*.log")) {
+            for (Path log : logs) {
+                long n;
+                try (var lines = Files.lines(log)) {
+                    n = lines.filter(l -> l.contains("=> FENCED")).count();
+                }
+                if (n > 0) fenced.add(log.getFileName().toString().replace(".log", "") + (n > 1 ? " x" + n : ""));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "hosts' logs unreadable";
+        }
+        java.util.Collections.sort(fenced);
+        return fenced.isEmpty() ? "no host logged FENCED; a fence guard fired?" : "FENCED: " + String.join(", ", fenced);
     }
 
     /** The hosts' lease: session - stop deadline - margin, from the defaults the pools run with. */
