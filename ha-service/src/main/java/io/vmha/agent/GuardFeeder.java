@@ -2,10 +2,10 @@ package io.vmha.agent;
 
 import io.vmha.core.HostAgent;
 import io.vmha.core.port.Clock;
+import io.vmha.core.port.Hypervisor;
 import io.vmha.core.port.HypervisorException;
 import io.vmha.core.port.Journal;
 import io.vmha.fencing.FenceGuard;
-import io.vmha.hypervisor.sim.SimHypervisor;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,12 +20,12 @@ final class GuardFeeder implements AutoCloseable {
     private final Path workDir;
     private final Path logFile;
     private final HostAgent agent;
-    private final SimHypervisor hypervisor;
+    private final Hypervisor hypervisor;
     private final Clock clock;
     private final Journal journal;
     private FenceGuard guard;
 
-    GuardFeeder(String host, Path workDir, Path logFile, HostAgent agent, SimHypervisor hypervisor, Clock clock,
+    GuardFeeder(String host, Path workDir, Path logFile, HostAgent agent, Hypervisor hypervisor, Clock clock,
                 Journal journal) {
         this.host = host;
         this.workDir = workDir;
@@ -37,7 +37,7 @@ final class GuardFeeder implements AutoCloseable {
     }
 
     void start() throws IOException {
-        guard = new FenceGuard(host, SimHypervisor.MARKER, workDir, logFile);
+        guard = new FenceGuard(host, hypervisor.processMarker(), workDir, logFile);
         guard.start();
         journal.record(host, "fence guard running (pid " + guard.pid() + ", log " + logFile + ")");
     }

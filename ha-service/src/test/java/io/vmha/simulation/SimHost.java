@@ -9,10 +9,12 @@ import io.vmha.core.RestartPolicy;
 import io.vmha.core.Timings;
 import io.vmha.core.VmSpec;
 import io.vmha.core.port.Clock;
+import io.vmha.core.port.GuestPing;
 import io.vmha.core.port.Hypervisor;
 import io.vmha.core.port.HypervisorException;
 import io.vmha.core.port.LocalVm;
 
+import java.util.List;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -347,4 +349,29 @@ final class SimHost implements Hypervisor, Clock {
         LocalVm inst = instances.get(vm);
         if (inst != null && !inst.running()) instances.remove(vm);
     }
+
+    /** A reset kills the instance and starts a new one under the same epoch, at once (no slow-stop latency). */
+    @Override
+    public void reset(String vm, String reason) throws HypervisorException {
+        LocalVm inst = instances.get(vm);
+        if (inst == null || !inst.running()) throw new HypervisorException("vm " + vm + ": no running instance on " + name);
+        instances.remove(vm);
+        sim.ledger().stopped(vm, inst.instanceId());
+        String id = vm + "@" + name + "#" + (++instanceCounter);
+        instances.put(vm, new LocalVm(vm, inst.epoch(), id, true, ""));
+        sim.ledger().started(vm, id, name);
+    }
+
+    @Override
+    public GuestPing pingGuest(String vm, long timeoutMillis) {
+        LocalVm inst = instances.get(vm);
+        return inst != null && inst.running() ? GuestPing.OK : GuestPing.NOT_MONITORED;
+    }
+
+    @Override
+    public String processMarker() { return "vmha-simulated-vm"; }
+
+    /** The simulator's guard kills through {@link #hardStop}, not by pid. */
+    @Override
+    public List<Long> runningPids() { return List.of(); }
 }

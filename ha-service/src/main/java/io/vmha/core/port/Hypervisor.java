@@ -2,6 +2,7 @@ package io.vmha.core.port;
 
 import io.vmha.core.VmSpec;
 
+import java.util.List;
 import java.util.SortedMap;
 
 /** One host's hypervisor driver (sim, qemu, libvirt). */
@@ -17,4 +18,22 @@ public interface Hypervisor {
 
     /** Forget an exited instance once its exit has been reported. */
     void acknowledgeExit(String vm);
+
+    /**
+     * Hard-reset the guest in place (a hung guest, a failed application): the instance, its epoch and its
+     * ownership stay; only the guest reboots. Throws if the VM has no running instance here.
+     */
+    void reset(String vm, String reason) throws HypervisorException;
+
+    /** Ask the VM's guest for a sign of life, waiting at most {@code timeoutMillis}; never throws. */
+    GuestPing pingGuest(String vm, long timeoutMillis);
+
+    /**
+     * Text present in one argument of every VM process's command line. The fence guard kills a listed pid
+     * only if its command line carries it, so a reused pid is never killed.
+     */
+    String processMarker();
+
+    /** The pids of the running VM processes: what the fence guard kills when the deadline passes. */
+    List<Long> runningPids();
 }

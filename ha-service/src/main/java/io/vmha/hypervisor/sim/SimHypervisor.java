@@ -1,6 +1,7 @@
 package io.vmha.hypervisor.sim;
 
 import io.vmha.core.VmSpec;
+import io.vmha.core.port.GuestPing;
 import io.vmha.core.port.Hypervisor;
 import io.vmha.core.port.HypervisorException;
 import io.vmha.core.port.Journal;
@@ -91,11 +92,15 @@ public final class SimHypervisor implements Hypervisor, AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Where the instances of {@code vm} write, on any host sharing {@code sharedDir}. */
     /** What every sim VM's command line carries: the fence guard kills only processes that show it. */
     public static final String MARKER = SimVmProcess.PROCESS_NAME;
 
-    /** Pids of the instances still running, for the fence guard. */
+    @Override
+    public String processMarker() {
+        return MARKER;
+    }
+
+    @Override
     public List<Long> runningPids() {
         synchronized (lock) {
             List<Long> pids = new ArrayList<>();
@@ -104,6 +109,7 @@ public final class SimHypervisor implements Hypervisor, AutoCloseable {
         }
     }
 
+    /** Where the instances of {@code vm} write, on any host sharing {@code sharedDir}. */
     public static Path diskFile(Path sharedDir, String vm) {
         return sharedDir.resolve("disks").resolve(vm + ".disk");
     }
@@ -119,7 +125,10 @@ public final class SimHypervisor implements Hypervisor, AutoCloseable {
 
     @Override
     public LocalVm start(VmSpec spec, long epoch) throws HypervisorException {
-        String vm = spec.name();
+        return launch(spec.name(), epoch);
+    }
+
+    private LocalVm launch(String vm, long epoch) throws HypervisorException {
         Instance instance;
         Process process;
         synchronized (lock) {
@@ -181,6 +190,58 @@ public final class SimHypervisor implements Hypervisor, AutoCloseable {
         synchronized (lock) {
             Instance instance = instances.get(vm);
             if (instance != null && !instance.state.running()) instances.remove(vm);
+        }
+    }
+
+    /**
+     * A sim guest's reset: SIGKILL the loop and start a new one under the same epoch (a new instance id,
+     * so the double-run checker tells the two apart; they never overlap, the old one is gone first).
+     */
+    @Override
+    public void reset(String vm, String reason) throws HypervisorException {
+        Instance old;
+        synchronized (lock) {
+            old = instances.get(vm);
+            if (old == null || !old.state.running()) {
+                throw new HypervisorException("vm " + vm + ": no running instance on " + host + " to reset");
+            }
+            old.stopping = true; // its exit is ours, not a crash
+        }
+        old.handle.destroyForcibly();
+        try {
+            awaitGone(old.handle, STOP_WAIT_MILLIS);
+        } catch (TimeoutException e) {
+            synchronized (lock) { old.stopping = false; }
+            throw new HypervisorException("vm " + vm + ": instance " + old.state.instanceId() + " (pid "
+                    + old.handle.pid() + ") still runs " + STOP_WAIT_MILLIS + " ms after SIGKILL");
+        }
+        synchronized (lock) {
+            if (instances.get(vm) == old) instances.remove(vm);
+            deleteStateFile(vm, old.state.instanceId());
+        }
+        journal.record(host, "vm " + vm + " reset (instance " + old.state.instanceId() + " killed): " + reason);
+        launch(vm, old.state.epoch());
+    }
+
+    /**
+     * A sim guest "answers" while its loop is schedulable: a loop stopped by SIGSTOP (state T in
+     * /proc/PID/stat) is how the demo and the tests hang a sim guest.
+     */
+    @Override
+    public GuestPing pingGuest(String vm, long timeoutMillis) {
+        ProcessHandle handle;
+        synchronized (lock) {
+            Instance i = instances.get(vm);
+            if (i == null || !i.state.running()) return GuestPing.NOT_MONITORED;
+            handle = i.handle;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state == 'T' || state == 't' ? GuestPing.NO_ANSWER : GuestPing.OK;
+        } catch (IOException gone) {
+            return GuestPing.NOT_MONITORED;
         }
     }
 
