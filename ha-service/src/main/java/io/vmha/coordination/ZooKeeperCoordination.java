@@ -60,7 +60,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         this.latch = newLatch();
         this.events = new EventLog(client, paths);
         this.owners = new OwnerCas(client, paths);
-        this.lease = new LeaseProbe(client, clock, paths.hosts(), leaseProbeMillis, hostName);
+        this.lease = new LeaseProbe(client, clock, paths.lease(hostName), leaseProbeMillis, hostName, this::changed);
     }
 
     // ---------------------------------------------------------------- lifecycle
