@@ -46,6 +46,9 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     private final OwnerCas owners;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final LeaseProbe lease;
+    /** Writes and synced reads from the daemon loop wait at most this bound (see {@link BoundedCalls}). */
+    private final BoundedCalls bounded;
+    static final long MIN_CALL_BOUND_MILLIS = 2_000;
 
     /** @param leaseProbeMillis how often the lease is confirmed ({@link io.vmha.core.Timings#leaseProbeMillis()}) */
     public ZooKeeperCoordination(CuratorFramework client, String pool, String hostName, Clock clock, Journal journal,
@@ -60,6 +63,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         this.latch = newLatch();
         this.events = new EventLog(client, paths);
         this.owners = new OwnerCas(client, paths);
+        this.bounded = new BoundedCalls(hostName, Math.max(MIN_CALL_BOUND_MILLIS, 2 * leaseProbeMillis));
         this.lease = new LeaseProbe(client, clock, paths.lease(hostName), leaseProbeMillis, hostName, this::changed);
     }
 
@@ -97,6 +101,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         if (state.getAndSet(State.CLOSED) != State.STARTED) return;
         connection.close();
         lease.close();
+        bounded.close();
         caches.close();
         try {
             latch.close();
@@ -183,6 +188,13 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
             throw new InvalidInputException("host.name", record.name(), "this daemon's host name \"" + hostName + "\"");
         }
         requireConnected("publish host " + hostName);
+        bounded.call("publishing " + paths.host(hostName), () -> {
+            publishHostNow(record);
+            return null;
+        });
+    }
+
+    private void publishHostNow(HostRecord record) throws CoordinationException {
         String path = paths.host(hostName);
         byte[] data = Json.encode(record);
         // Two rounds: a create or set may race with the old node's deletion (session expiry) or with
@@ -250,11 +262,13 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
                 + expectedVersion + ")";
         requireConnected(what);
         byte[] data = Json.encode(next);
-        try {
-            return owners.write(path, data, expectedVersion);
-        } catch (Exception e) {
-            throw failure(what, e);
-        }
+        return bounded.call(what, () -> {
+            try {
+                return owners.write(path, data, expectedVersion);
+            } catch (Exception e) {
+                throw failure(what, e);
+            }
+        });
     }
 
     /** Read {@code owners/<vm>} after a sync, so every write acknowledged before this call is seen. */
@@ -262,15 +276,17 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     public java.util.Optional<Versioned<Ownership>> readOwner(String vm) throws CoordinationException {
         String path = paths.owner(vm);
         requireConnected("read " + path);
-        try {
-            java.util.Optional<OwnerCas.Read> read = owners.readSynced(path);
-            if (read.isEmpty()) return java.util.Optional.empty();
-            return java.util.Optional.of(new Versioned<>(decodeOwner(path, read.get().data()), read.get().version()));
-        } catch (CorruptNodeException e) {
-            throw new CoordinationException(hostName + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw failure("reading " + path, e);
-        }
+        return bounded.call("reading " + path, () -> {
+            try {
+                java.util.Optional<OwnerCas.Read> read = owners.readSynced(path);
+                if (read.isEmpty()) return java.util.Optional.empty();
+                return java.util.Optional.of(new Versioned<>(decodeOwner(path, read.get().data()), read.get().version()));
+            } catch (CorruptNodeException e) {
+                throw new CoordinationException(hostName + ": " + e.getMessage(), e);
+            } catch (Exception e) {
+                throw failure("reading " + path, e);
+            }
+        });
     }
 
     private static Ownership decodeOwner(String path, byte[] data) throws CorruptNodeException {
@@ -286,11 +302,13 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         String path = paths.owner(vm);
         String what = "deleting " + path + " (expected version " + expectedVersion + ")";
         requireConnected(what);
-        try {
-            return owners.delete(path, expectedVersion);
-        } catch (Exception e) {
-            throw failure(what, e);
-        }
+        return bounded.call(what, () -> {
+            try {
+                return owners.delete(path, expectedVersion);
+            } catch (Exception e) {
+                throw failure(what, e);
+            }
+        });
     }
 
     /** Best effort: while disconnected the event is dropped (and logged); never throws. */
@@ -300,11 +318,16 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
             LOG.info("event not stored (zookeeper {}): {}: {}", connection().state(), source, message);
             return;
         }
-        try {
-            events.append(clock.wallMillis(), source, message);
-        } catch (Exception e) {
-            LOG.warn("event not stored ({}): {}: {}", e.toString(), source, message);
-        }
+        long wall = clock.wallMillis();
+        // Never on the caller's thread: a create may wait for a connection (Curator retries) and the daemon
+        // loop must keep stepping and feeding its fence guard meanwhile.
+        bounded.background("storing an event", () -> {
+            try {
+                events.append(wall, source, message);
+            } catch (Exception e) {
+                LOG.warn("event not stored ({}): {}: {}", e.toString(), source, message);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- helpers

@@ -74,10 +74,18 @@ public final class HostAgent {
             coordination.event(self.name(), "alarms " + plan.alarms());
             alarms = plan.alarms();
         }
+        // After the first coordinator failure in a step, the step's remaining coordinator work is skipped:
+        // each such call may block up to the adapter's bound, and a step that strings several of them
+        // together would starve the fence guard of feeds. Local stops still run; the next step replans.
+        boolean coordinatorFailed = false;
         for (HostAction action : plan.actions()) {
+            if (coordinatorFailed && needsCoordinator(action)) continue;
             try {
                 execute(action);
-            } catch (CoordinationException | HypervisorException | RuntimeException e) {
+            } catch (CoordinationException e) {
+                coordinatorFailed = true;
+                journal.record(self.name(), "action failed, retried next step: " + action + ": " + e.getMessage());
+            } catch (HypervisorException | RuntimeException e) {
                 journal.record(self.name(), "action failed, retried next step: " + action + ": " + e.getMessage());
             }
         }
@@ -97,6 +105,11 @@ public final class HostAgent {
     /** Leave the pool on purpose (daemon shutdown): VMs keep running, the record says LEAVING. */
     public void leave() {
         state.transition(HostState.LEAVING, "daemon shutting down");
+    }
+
+    private static boolean needsCoordinator(HostAction action) {
+        return action instanceof HostAction.Publish || action instanceof HostAction.Report
+                || action instanceof HostAction.Start;
     }
 
     private void execute(HostAction action) throws CoordinationException, HypervisorException {

@@ -53,6 +53,9 @@ public final class MasterAgent {
             coordination.event(host, "became pool master");
         }
         List<MasterAction> plan = logic.plan(coordination.view(), disk.view(), clock.monotonicMillis(), clock.wallMillis());
+        // As in HostAgent: after one failed write the rest of this step's writes wait for the next step (each may
+        // block up to the adapter's bound, and this loop also feeds the host's fence guard). Pills still go out.
+        boolean writeFailed = false;
         for (MasterAction action : plan) {
             if (action instanceof MasterAction.Poison p) {
                 disk.poison(p.pill());
@@ -60,6 +63,7 @@ public final class MasterAgent {
                 coordination.event("master@" + host, "poison pill for " + p.pill().target() + " (" + p.why() + ")");
                 continue;
             }
+            if (writeFailed) continue;
             try {
                 boolean done = action instanceof MasterAction.WriteOwner w
                         ? coordination.writeOwner(w.next(), w.expectedVersion())
@@ -70,6 +74,7 @@ public final class MasterAgent {
                     coordination.event("master@" + host, line);
                 }
             } catch (CoordinationException e) {
+                writeFailed = true;
                 journal.record("master", "vm " + action.vm() + ": write failed, retried next step: " + e.getMessage());
             }
         }

@@ -58,8 +58,12 @@ class PoolAdminTest {
             admin.removeVm("db");
             assertEquals(List.of("web"), admin.listVms().stream().map(VmSpec::name).toList());
 
-            host.event("host-a", "vm web started");
-            List<PoolEvent> events = admin.events(0);
+            host.event("host-a", "vm web started"); // stored in the background: the daemon loop never waits for it
+            List<PoolEvent> events = ZkTestSupport.eventually("the host's event stored", java.time.Duration.ofSeconds(10), () -> {
+                List<PoolEvent> now = admin.events(0);
+                if (now.size() < 4) throw new IllegalStateException(now.size() + " events so far");
+                return now;
+            });
             assertEquals(List.of("vm web added (512 MiB, 1 vCPU, ha on)", "vm db added (1024 MiB, 1 vCPU, ha on)",
                     "vm db removed", "vm web started"), events.stream().map(PoolEvent::message).toList());
             assertTrue(events.get(0).sequence() < events.get(3).sequence());
