@@ -29,6 +29,7 @@ public final class HostAgent {
     private final StateMachine<HostState> state;
     private final HeartbeatDisk disk;
     private volatile long runUntil = Connection.NEVER;
+    private PoisonPill lastAcknowledgedPill;
     private volatile java.util.List<String> alarms = java.util.List.of();
 
     public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, Clock clock,
@@ -120,7 +121,11 @@ public final class HostAgent {
             journal.record(self.name(), "vm " + s.vm() + " stopped (" + s.why() + ")");
         } else if (action instanceof HostAction.AcknowledgePill p) {
             disk.acknowledgePill(p.pill());
-            journal.record(self.name(), "poison pill from " + p.pill().from() + " acted on; mailbox cleared");
+            // The plan repeats the acknowledgement until the adapter has cleared the mailbox: say it once.
+            if (!p.pill().equals(lastAcknowledgedPill)) {
+                journal.record(self.name(), "poison pill from " + p.pill().from() + " acted on; mailbox cleared");
+                lastAcknowledgedPill = p.pill();
+            }
         } else if (action instanceof HostAction.Acknowledge a) {
             hypervisor.acknowledgeExit(a.vm());
         } else if (action instanceof HostAction.Report r) {

@@ -142,9 +142,14 @@ public final class DemoPool implements AutoCloseable {
 
     /** VMs owned by {@code host} right now, with their epochs. */
     public static SortedMap<String, Long> ownedBy(PoolAdmin.PoolStatus s, String host) {
+        return ownedByAny(s, List.of(host));
+    }
+
+    /** The VMs (with their epochs) owned by any of {@code hosts}: what a fault of those hosts affects. */
+    public static SortedMap<String, Long> ownedByAny(PoolAdmin.PoolStatus s, java.util.Collection<String> hosts) {
         SortedMap<String, Long> owned = new TreeMap<>();
         for (Ownership o : s.owners()) {
-            if (o.ownedBy(host)) owned.put(o.vm(), o.epoch());
+            for (String host : hosts) if (o.ownedBy(host)) owned.put(o.vm(), o.epoch());
         }
         return owned;
     }

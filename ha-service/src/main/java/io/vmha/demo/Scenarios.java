@@ -88,8 +88,7 @@ final class Scenarios {
     private Fault crashHosts(int count) throws Exception {
         PoolAdmin.PoolStatus s = pool.status();
         List<String> victims = victims(s, count);
-        SortedMap<String, Long> affected = new TreeMap<>();
-        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        SortedMap<String, Long> affected = DemoPool.ownedByAny(s, victims);
         long at = nowMicros();
         for (String h : victims) pool.host(h).crash();
         out.println("fault: power loss of host(s) " + victims + " running " + affected.size() + " VMs");
@@ -105,8 +104,7 @@ final class Scenarios {
     private Fault pauseDaemons(int count) throws Exception {
         PoolAdmin.PoolStatus s = pool.status();
         List<String> victims = victims(s, count);
-        SortedMap<String, Long> affected = new TreeMap<>();
-        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        SortedMap<String, Long> affected = DemoPool.ownedByAny(s, victims);
         long at = nowMicros();
         for (String h : victims) pool.host(h).signalDaemon("STOP");
         out.println("fault: SIGSTOP of the daemon of " + victims + " running " + affected.size() + " VMs");
@@ -125,8 +123,7 @@ final class Scenarios {
     private Fault isolateHosts(int count) throws Exception {
         PoolAdmin.PoolStatus s = pool.status();
         List<String> victims = victims(s, count);
-        SortedMap<String, Long> affected = new TreeMap<>();
-        for (String h : victims) affected.putAll(DemoPool.ownedBy(s, h));
+        SortedMap<String, Long> affected = DemoPool.ownedByAny(s, victims);
         long at = nowMicros();
         for (String h : victims) pool.partition(h, true);
         out.println("fault: " + victims + " cut off from ZooKeeper for " + durationMillis / 1000 + " s, running "

@@ -1,0 +1,167 @@
+package io.vmha.checker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The double-run oracle for real VM processes (qemu): it watches {@code /proc} from outside vmha and,
+ * every period, appends one line {@code <instance> <micros>} to {@code <disksDir>/<vm>.disk} for each VM
+ * process it sees alive, which is the very format the sim VMs write themselves. {@link DoubleRunChecker}
+ * and the demo's recovery measurement then work unchanged: an instance's span is the time the census saw
+ * its process, and two instances of one VM seen in the same sample ran at the same time.
+ *
+ * <p>Sound, not complete below one period: what it reports happened; an overlap shorter than a period can
+ * go unseen. It trusts no vmha bookkeeping: which VM and which instance a process is comes from its own
+ * command line, through {@code identify}.
+ */
+public final class ProcessCensus implements AutoCloseable {
+    /** Which VM and which instance a process is, from its argv. */
+    public record Identity(String vm, String instance) {}
+
+    private static final long RECHECK_OTHERS_MILLIS = 2_000;
+
+    private final Path disksDir;
+    private final String marker;
+    private final Function<List<String>, Optional<Identity>> identify;
+    private final long periodMillis;
+    private final Path proc;
+    private final ScheduledExecutorService timer;
+    private final Map<String, FileChannel> disks = new HashMap<>();
+    /** Pids whose command line lacked the marker, with when they were last looked at. */
+    private final Map<Long, Long> others = new HashMap<>();
+    private long samples;
+
+    public ProcessCensus(Path disksDir, String marker, Function<List<String>, Optional<Identity>> identify,
+                         long periodMillis) {
+        this(disksDir, marker, identify, periodMillis, Path.of("/proc"));
+    }
+
+    ProcessCensus(Path disksDir, String marker, Function<List<String>, Optional<Identity>> identify,
+                  long periodMillis, Path proc) {
+        if (marker.length() < 4) throw new IllegalArgumentException("marker '" + marker + "' is too short");
+        if (periodMillis < 10) throw new IllegalArgumentException("period " + periodMillis + " ms is below 10 ms");
+        this.disksDir = disksDir;
+        this.marker = marker;
+        this.identify = identify;
+        this.periodMillis = periodMillis;
+        this.proc = proc;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vmha-process-census");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ProcessCensus start() {
+        try {
+            Files.createDirectories(disksDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + disksDir, e);
+        }
+        timer.scheduleAtFixedRate(this::sampleQuietly, 0, periodMillis, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Samples taken so far (for tests and reports). */
+    public synchronized long samples() { return samples; }
+
+    /** One look at every process; appends a line per VM process seen. Package-private for tests. */
+    synchronized List<Identity> sample() throws IOException {
+        long now = System.currentTimeMillis();
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        List<Identity> seen = new ArrayList<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path dir : pids) {
+                long pid;
+                try {
+                    pid = Long.parseLong(dir.getFileName().toString());
+                } catch (NumberFormatException notAPid) {
+                    continue;
+                }
+                Long checked = others.get(pid);
+                if (checked != null && now - checked < RECHECK_OTHERS_MILLIS) continue;
+                List<String> argv = argv(dir.resolve("cmdline"));
+                if (argv == null) continue; // gone meanwhile
+                if (argv.stream().noneMatch(a -> a.contains(marker))) {
+                    others.put(pid, now);
+                    continue;
+                }
+                others.remove(pid);
+                Optional<Identity> id = identify.apply(argv);
+                if (id.isEmpty()) continue;
+                seen.add(id.get());
+                write(id.get(), micros);
+            }
+        }
+        others.keySet().removeIf(pid -> !Files.exists(proc.resolve(Long.toString(pid))));
+        samples++;
+        return seen;
+    }
+
+    private void sampleQuietly() {
+        try {
+            sample();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("process census: sample failed: " + e);
+        }
+    }
+
+    private void write(Identity id, long micros) throws IOException {
+        FileChannel disk = disks.get(id.vm());
+        if (disk == null) {
+            disk = FileChannel.open(disksDir.resolve(id.vm() + DoubleRunChecker.SUFFIX),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            disks.put(id.vm(), disk);
+        }
+        disk.write(ByteBuffer.wrap((id.instance() + " " + micros + "\n").getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static List<String> argv(Path cmdline) {
+        try {
+            byte[] raw = Files.readAllBytes(cmdline);
+            List<String> args = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (start < raw.length) args.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
+            return args;
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        timer.shutdownNow();
+        for (FileChannel disk : disks.values()) {
+            try {
+                disk.close();
+            } catch (IOException ignored) {
+                // nothing more to write
+            }
+        }
+        disks.clear();
+    }
+}
