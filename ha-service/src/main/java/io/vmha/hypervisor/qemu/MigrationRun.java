@@ -41,7 +41,8 @@ final class MigrationRun {
             String status = info.path("status").asText("");
             if (status.equals("completed")) return new Outcome(true, "", elapsed(t0));
             if (status.equals("failed") || status.equals("cancelled")) {
-                return new Outcome(false, status + ": " + info.path("error-desc").asText("no reason given"), elapsed(t0));
+                String why = info.path("error-desc").asText("no reason given by qemu");
+                return new Outcome(false, status.equals("failed") ? why : "cancelled: " + why, elapsed(t0));
             }
             if (System.nanoTime() > deadline) {
                 qmp.execute("migrate_cancel", null, COMMAND_TIMEOUT_MILLIS);

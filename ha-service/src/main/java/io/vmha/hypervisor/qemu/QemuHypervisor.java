@@ -217,7 +217,7 @@ public final class QemuHypervisor implements Hypervisor, AutoCloseable {
         synchronized (lock) {
             if (closed) throw new HypervisorException("vm " + vm + ": qemu hypervisor of " + host + " is closed");
             QemuInstance current = instances.get(vm);
-            if (starting.contains(vm) || current != null && (current.state.running() || current.incoming)) {
+            if (starting.contains(vm) || current != null && (current.state.running() || current.incoming || current.starting)) {
                 throw new HypervisorException("vm " + vm + " already runs or starts on " + host
                         + (current == null ? "" : " as " + current.describe()));
             }
