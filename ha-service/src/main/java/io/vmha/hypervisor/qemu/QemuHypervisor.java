@@ -756,7 +756,7 @@ public final class QemuHypervisor implements Hypervisor, AutoCloseable {
         try {
             s.write(files.state());
         } catch (IOException e) {
-            journal.record(host, "vm " + files.state() + ": cannot update the state file: " + e.getMessage());
+            journal.record(host, "qemu hypervisor: cannot update state file " + files.state() + ": " + e.getMessage());
         }
     }
 
