@@ -1,0 +1,19 @@
+package io.vmha.hypervisor.qemu;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Where one VM's files live in the run directory. The log and console outlive the instance (tests and operators read them). */
+record VmFiles(Path qmp, Path agent, Path pid, Path state, Path log, Path console) {
+    static final String STATE_SUFFIX = ".state.json";
+
+    static VmFiles of(Path runDir, String vm) {
+        return new VmFiles(runDir.resolve(vm + ".qmp"), runDir.resolve(vm + ".qga"), runDir.resolve(vm + ".pid"),
+                runDir.resolve(vm + STATE_SUFFIX), runDir.resolve(vm + ".log"), runDir.resolve(vm + ".console"));
+    }
+
+    /** What goes away with the instance. */
+    List<Path> transient_() {
+        return List.of(qmp, agent, pid, state);
+    }
+}
