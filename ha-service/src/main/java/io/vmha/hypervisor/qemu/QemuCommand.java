@@ -10,9 +10,9 @@ import java.util.List;
  * independent checker and for the fence guard: the marker ({@link #MARKER}) in the {@code -name} element, and
  * the instance id and epoch as {@code fw_cfg} entries (also readable by the guest).
  */
-final class QemuCommand {
+public final class QemuCommand {
     /** In one argv element of every qemu this driver starts: {@code guest=VM,process=vmha-qemu-VM}. */
-    static final String MARKER = "vmha-qemu";
+    public static final String MARKER = "vmha-qemu";
     static final String INSTANCE_FW_CFG = "opt/io.vmha/instance";
     static final String EPOCH_FW_CFG = "opt/io.vmha/epoch";
     static final String AGENT_PORT = "org.qemu.guest_agent.0";
@@ -70,6 +70,27 @@ final class QemuCommand {
     private static String insertId(String netdev) {
         int comma = netdev.indexOf(',');
         return comma < 0 ? netdev + ",id=n0" : netdev.substring(0, comma) + ",id=n0" + netdev.substring(comma);
+    }
+
+    /**
+     * Which VM and which instance a qemu process started by this driver is, read from its argv alone (for
+     * the independent double-run census); empty for any other process.
+     */
+    public static java.util.Optional<io.vmha.checker.ProcessCensus.Identity> identify(List<String> argv) {
+        String vm = null;
+        String instance = null;
+        String namePrefix = "guest=";
+        String instancePrefix = "name=" + INSTANCE_FW_CFG + ",string=";
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            String value = argv.get(i + 1);
+            if (argv.get(i).equals("-name") && value.startsWith(namePrefix) && value.contains(",process=" + MARKER + "-")) {
+                vm = value.substring(namePrefix.length(), value.indexOf(','));
+            } else if (argv.get(i).equals("-fw_cfg") && value.startsWith(instancePrefix)) {
+                instance = value.substring(instancePrefix.length());
+            }
+        }
+        return vm == null || instance == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new io.vmha.checker.ProcessCensus.Identity(vm, instance));
     }
 
     /** The argv element that carries {@code instanceId}: what adoption looks for in /proc/PID/cmdline. */
