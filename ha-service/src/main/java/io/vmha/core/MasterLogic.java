@@ -246,7 +246,8 @@ public final class MasterLogic {
                 }
             }
             case RELOCATE -> reassign(o, version, spec, placement, Set.of(o.host()), recent,
-                    "relocate after " + count, actions);
+                    (o.relocationRequested() ? "relocation requested by " + o.host() + " (" + count + ")"
+                            : "relocate after " + count), actions);
             case GIVE_UP -> {
                 String why = "restart policy gave up after " + count + "; needs an operator";
                 actions.add(new MasterAction.WriteOwner(o.withState(VmState.ERROR, why), version, why));
