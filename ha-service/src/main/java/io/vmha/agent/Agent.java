@@ -42,6 +42,7 @@ public final class Agent implements AutoCloseable {
     private AgentLoop loop;
     private GuardFeeder guard;
     private DiskHeartbeat heartbeat;
+    private VmHealthRunner healthRunner;
     private Thread thread;
 
     public Agent(AgentConfig config) {
@@ -67,7 +68,8 @@ public final class Agent implements AutoCloseable {
         awaitFirstLease();
         HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
         HeartbeatDisk disk = startHeartbeat(self.incarnation());
-        host = new HostAgent(self, coordination, hypervisor, disk, clock, journal, config.timings());
+        healthRunner = new VmHealthRunner(name, hypervisor, clock, wakeup::signal);
+        host = new HostAgent(self, coordination, hypervisor, disk, healthRunner, clock, journal, config.timings());
         MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
         Runnable afterStep = () -> { };
@@ -144,6 +146,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         host.leave();
+        healthRunner.close(); // no reset or probe after the loop stopped
         for (String vm : hypervisor.instances().keySet()) {
             try {
                 hypervisor.stop(vm, "daemon shutting down");

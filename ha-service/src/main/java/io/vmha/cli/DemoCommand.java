@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
                         + "and exits 0 only if all held."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "NAME", description = "vm-crash, host-crash, master-crash, daemon-pause, "
-            + "host-isolation, zk-outage or disk-stall.")
+            + "host-isolation, zk-outage, disk-stall or guest-hang.")
     String scenario;
 
     @Option(names = "--hosts", defaultValue = "3", description = "Hosts in the pool (default: ${DEFAULT-VALUE}).")
@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
     int vms;
 
     @Option(names = "--failures", defaultValue = "1",
-            description = "VMs (vm-crash) or hosts (host-crash, master-crash) to fail (default: ${DEFAULT-VALUE}).")
+            description = "VMs (vm-crash, guest-hang) or hosts (host-crash, master-crash) to fail (default: ${DEFAULT-VALUE}).")
     int failures;
 
     @Option(names = "--seed", defaultValue = "1", description = "Chooses the victims (default: ${DEFAULT-VALUE}).")

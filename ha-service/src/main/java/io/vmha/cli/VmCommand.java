@@ -1,6 +1,9 @@
 package io.vmha.cli;
 
+import io.vmha.config.ConfigException;
+import io.vmha.config.VmSpecLoader;
 import io.vmha.coordination.PoolAdmin;
+import io.vmha.core.InvalidInputException;
 import io.vmha.core.VmSpec;
 import org.apache.curator.framework.CuratorFramework;
 import picocli.CommandLine.Command;
@@ -8,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +22,16 @@ import java.util.concurrent.Callable;
         subcommands = {VmCommand.Add.class, VmCommand.Remove.class, VmCommand.ListVms.class})
 final class VmCommand {
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Register a VM; the pool master places and starts it.")
+            description = {"Register a VM; the pool master places and starts it.",
+                    "With --spec FILE.yaml the file gives name, memory-mib, vcpus, driver, params, ha, prefer and health "
+                            + "(guest-heartbeat, probes, restart); flags given as well override the file."})
     static final class Add implements Callable<Integer> {
         @Mixin PoolOptions pool;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Option(names = "--memory-mib", required = true, description = "Memory in MiB.") long memoryMib;
-        @Option(names = "--vcpus", defaultValue = "1", description = "Virtual CPUs (default: ${DEFAULT-VALUE}).") int vcpus;
-        @Option(names = "--driver", defaultValue = "sim", description = "Hypervisor driver (default: ${DEFAULT-VALUE}).") String driver;
+        @Parameters(index = "0", paramLabel = "NAME", arity = "0..1", description = "The VM's name (or the spec file's).") String name;
+        @Option(names = "--spec", paramLabel = "FILE.yaml", description = "A VM spec file.") Path specFile;
+        @Option(names = "--memory-mib", description = "Memory in MiB (required without --spec).") Long memoryMib;
+        @Option(names = "--vcpus", description = "Virtual CPUs (default: 1).") Integer vcpus;
+        @Option(names = "--driver", description = "Hypervisor driver (default: sim).") String driver;
         @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Driver parameter; repeatable.")
         Map<String, String> params = new TreeMap<>();
         @Option(names = "--no-ha", description = "Do not restart it after a crash or a host failure.") boolean noHa;
@@ -32,12 +39,30 @@ final class VmCommand {
         List<String> prefer = new ArrayList<>();
 
         @Override public Integer call() throws Exception {
-            VmSpec spec = new VmSpec(name, memoryMib, vcpus, driver, params, !noHa, prefer); // validates first
+            VmSpec spec = spec(); // validates first
             try (CuratorFramework client = pool.connect()) {
                 new PoolAdmin(client, pool.pool).addVm(spec);
             }
-            System.out.println("registered vm " + name + " in pool " + pool.pool);
+            System.out.println("registered vm " + spec.name() + " in pool " + pool.pool);
             return 0;
+        }
+
+        VmSpec spec() throws ConfigException {
+            if (specFile == null) {
+                if (name == null) throw new InvalidInputException("NAME", null, "the VM's name (or --spec FILE.yaml)");
+                if (memoryMib == null) throw new InvalidInputException("--memory-mib", null, "memory in MiB (or --spec FILE.yaml)");
+                return new VmSpec(name, memoryMib, vcpus == null ? 1 : vcpus, driver == null ? "sim" : driver, params,
+                        !noHa, prefer);
+            }
+            VmSpec f = VmSpecLoader.load(specFile);
+            if (name != null && !name.equals(f.name())) {
+                throw new InvalidInputException("NAME", name, "the name in " + specFile + " (\"" + f.name() + "\") or none");
+            }
+            Map<String, String> allParams = new TreeMap<>(f.driverParams());
+            allParams.putAll(params);
+            return new VmSpec(f.name(), memoryMib != null ? memoryMib : f.memoryMib(), vcpus != null ? vcpus : f.vcpus(),
+                    driver != null ? driver : f.driver(), allParams, f.haEnabled() && !noHa,
+                    prefer.isEmpty() ? f.preferredHosts() : prefer, f.health());
         }
     }
 

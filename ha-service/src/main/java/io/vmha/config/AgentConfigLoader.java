@@ -54,7 +54,7 @@ public final class AgentConfigLoader {
     static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
     static final List<String> LOOP_KEYS = List.of("interval-ms");
 
-    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+    static final YAMLMapper MAPPER = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -86,7 +86,7 @@ public final class AgentConfigLoader {
      * SnakeYAML's message without its source snippets: "problem\n in 'reader', line 3, column 9:\n  snippet..."
      * becomes "problem at line 3, column 9". Jackson's own messages get the parser's location instead.
      */
-    private static String problem(JacksonException e) {
+    static String problem(JacksonException e) {
         String message = String.valueOf(e.getOriginalMessage());
         if (message.startsWith("Trailing token")) message = "a second document (after '---') is not accepted";
         List<String> parts = new ArrayList<>();

@@ -22,6 +22,8 @@ public final class Json {
             // A missing epoch or version must not silently become 0: that would forge a fencing token.
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .addMixIn(io.vmha.core.VmSpec.class, StoredDefaults.VmSpecMixin.class)
+            .injectableValues(StoredDefaults.values())
             .build();
 
     private Json() {}

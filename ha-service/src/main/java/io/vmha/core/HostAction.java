@@ -20,6 +20,18 @@ public sealed interface HostAction {
     /** Clear a poison pill from this host's mailbox once every local VM is stopped. */
     record AcknowledgePill(PoisonPill pill) implements HostAction {}
 
+    /**
+     * Hard-reset the guest of {@code vm} in place (same epoch, same owner), but only if {@code instanceId} is
+     * still the instance running: a result about an older instance never resets a newer one.
+     */
+    record Reset(String vm, String instanceId, String why) implements HostAction {}
+
+    /**
+     * Stop instance {@code instanceId} of {@code next.vm()}, and only once it is gone, compare-and-set the
+     * owner record to {@code next} (FAILED, relocation requested): the master then starts it on another host.
+     */
+    record Relocate(String instanceId, Ownership next, int expectedVersion) implements HostAction {}
+
     /** Forget an exited instance that no record cares about any more. */
     record Acknowledge(String vm) implements HostAction {}
 }

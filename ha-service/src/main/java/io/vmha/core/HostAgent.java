@@ -2,6 +2,7 @@ package io.vmha.core;
 
 import io.vmha.core.port.Clock;
 import io.vmha.core.port.Connection;
+import io.vmha.core.port.HealthChecks;
 import io.vmha.core.port.HeartbeatDisk;
 import io.vmha.core.port.Coordination;
 import io.vmha.core.port.CoordinationException;
@@ -10,6 +11,7 @@ import io.vmha.core.port.Hypervisor;
 import io.vmha.core.port.Journal;
 import io.vmha.core.port.LocalVm;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -28,6 +30,8 @@ public final class HostAgent {
     private final HostLogic logic;
     private final StateMachine<HostState> state;
     private final HeartbeatDisk disk;
+    private final HealthChecks checks;
+    private final HostHealth health;
     private volatile long runUntil = Connection.NEVER;
     private PoisonPill lastAcknowledgedPill;
     private volatile java.util.List<String> alarms = java.util.List.of();
@@ -39,6 +43,14 @@ public final class HostAgent {
 
     public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, HeartbeatDisk disk,
                      Clock clock, Journal journal, Timings timings) {
+        this(self, coordination, hypervisor, disk, HealthChecks.NONE, clock, journal, timings);
+    }
+
+    /** @param checks runs the guest pings and probes of the VMs this host owns ({@link HostHealth} decides) */
+    public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, HeartbeatDisk disk,
+                     HealthChecks checks, Clock clock, Journal journal, Timings timings) {
+        this.checks = checks;
+        this.health = new HostHealth(self.name(), journal);
         this.self = self;
         this.disk = disk;
         this.coordination = coordination;
@@ -64,8 +76,9 @@ public final class HostAgent {
         PoolView view = coordination.view();
         Connection connection = coordination.connection();
         long now = clock.monotonicMillis();
+        List<HealthResult> results = checks.drain();
         HostLogic.Plan plan = logic.plan(new HostLogic.Input(self, state.state(), connection, now,
-                clock.wallMillis(), view, hypervisor.instances(), disk.view()));
+                clock.wallMillis(), view, hypervisor.instances(), disk.view(), health.alarms()));
         runUntil = plan.runUntil();
         if (state.transition(plan.next(), plan.reason())) {
             coordination.event(self.name(), "host state " + plan.next() + " (" + plan.reason() + ")");
@@ -90,7 +103,27 @@ public final class HostAgent {
                 journal.record(self.name(), "action failed, retried next step: " + action + ": " + e.getMessage());
             }
         }
+        stepHealth(view, now, results);
         publishSlot(connection, now);
+    }
+
+    /**
+     * Guest heartbeat and probes: only an ACTIVE host acts on them (a frozen or fenced one touches nothing,
+     * and watches again from the minimum uptime once it is back).
+     */
+    private void stepHealth(PoolView view, long now, List<HealthResult> results) {
+        if (state.state() != HostState.ACTIVE) {
+            health.clear();
+        } else {
+            for (HostAction action : health.step(now, clock.wallMillis(), view, hypervisor.instances(), results)) {
+                try {
+                    execute(action);
+                } catch (CoordinationException | HypervisorException | RuntimeException e) {
+                    journal.record(self.name(), "health action failed: " + action + ": " + e.getMessage());
+                }
+            }
+        }
+        checks.watch(health.targets());
     }
 
     /** Tell the heartbeat disk what this host is and runs now; the adapter writes it on its next interval. */
@@ -132,7 +165,38 @@ public final class HostAgent {
             report(r);
         } else if (action instanceof HostAction.Start s) {
             start(s);
+        } else if (action instanceof HostAction.Reset r) {
+            reset(r);
+        } else if (action instanceof HostAction.Relocate r) {
+            relocate(r);
         }
+    }
+
+    private boolean stillRuns(String vm, String instanceId) {
+        LocalVm inst = hypervisor.instances().get(vm);
+        return inst != null && inst.running() && inst.instanceId().equals(instanceId);
+    }
+
+    private void reset(HostAction.Reset r) throws HypervisorException {
+        if (!stillRuns(r.vm(), r.instanceId())) return;
+        hypervisor.reset(r.vm(), r.why());
+        journal.record(self.name(), "vm " + r.vm() + " reset in place (" + r.why() + ")");
+        coordination.event(self.name(), "vm " + r.vm() + " reset in place (" + r.why() + ")");
+    }
+
+    /** Stop first, report second: the master may restart the VM elsewhere as soon as the record says FAILED. */
+    private void relocate(HostAction.Relocate r) throws CoordinationException, HypervisorException {
+        String vm = r.next().vm();
+        if (!stillRuns(vm, r.instanceId())) return;
+        hypervisor.stop(vm, r.next().reason());
+        journal.record(self.name(), "vm " + vm + " stopped (" + r.next().reason() + ")");
+        LocalVm after = hypervisor.instances().get(vm);
+        if (after != null && after.running()) {
+            // Not gone yet (a slow stop): no report; once it is gone the record is reported as lost.
+            journal.record(self.name(), "vm " + vm + " still stopping; relocation not reported yet");
+            return;
+        }
+        report(new HostAction.Report(r.next(), r.expectedVersion(), false));
     }
 
     private void report(HostAction.Report r) throws CoordinationException {

@@ -20,9 +20,21 @@ import java.util.SortedMap;
  * </ol>
  */
 public final class HostLogic {
-    /** What the host sees at one step; {@code disk} is {@link DiskView#none()} in a pool without one. */
+    /**
+     * What the host sees at one step; {@code disk} is {@link DiskView#none()} in a pool without one;
+     * {@code healthAlarms} are the VM-health alarms ({@link HostHealth#alarms()}) to publish with the host's own.
+     */
     public record Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
-                        PoolView view, SortedMap<String, LocalVm> local, DiskView disk) {
+                        PoolView view, SortedMap<String, LocalVm> local, DiskView disk, List<String> healthAlarms) {
+        public Input {
+            healthAlarms = healthAlarms == null ? List.of() : List.copyOf(healthAlarms);
+        }
+
+        public Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
+                     PoolView view, SortedMap<String, LocalVm> local, DiskView disk) {
+            this(self, state, connection, nowMono, nowWall, view, local, disk, List.of());
+        }
+
         public Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
                      PoolView view, SortedMap<String, LocalVm> local) {
             this(self, state, connection, nowMono, nowWall, view, local, DiskView.none());
@@ -49,7 +61,7 @@ public final class HostLogic {
         Connection c = in.connection();
         DiskView disk = in.disk();
         long now = in.nowMono();
-        List<String> alarms = new ArrayList<>();
+        List<String> alarms = new ArrayList<>(in.healthAlarms());
         // The coordinator lease: LOST means the session is gone (or assumed gone), whatever the last contact.
         long leaseUntil = c.lastContactMillis() + timings.fenceAfterMillis();
         boolean leaseValid = c.everContacted() && c.state() != ConnectionState.LOST && now < leaseUntil;
@@ -185,6 +197,10 @@ public final class HostLogic {
             } else if (o.state() == VmState.STARTING) {
                 actions.add(new HostAction.Report(o.running(inst.instanceId(), "running as " + inst.instanceId()),
                         vo.version(), false));
+            } else if (o.state() == VmState.RUNNING && !inst.instanceId().equals(o.instance())) {
+                // The guest was reset in place: same epoch, a new instance; the record follows.
+                actions.add(new HostAction.Report(o.reinstanced(inst.instanceId(), "reset in place: running as "
+                        + inst.instanceId()), vo.version(), false));
             } else if (o.state() != VmState.RUNNING) {
                 if (o.state() != VmState.STOPPING) clean = false;
                 actions.add(new HostAction.Stop(inst.vm(), "record says " + o.state()));

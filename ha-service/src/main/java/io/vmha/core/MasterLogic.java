@@ -28,6 +28,8 @@ public final class MasterLogic {
     private final SortedMap<String, Long> lastPill = new TreeMap<>();
     private final SortedMap<String, String> lastNote = new TreeMap<>();
     private final List<MasterAction> pills = new ArrayList<>();
+    /** FAILED VMs waiting out a restart backoff: {epoch, monotonic time this master first saw the failure}. */
+    private final SortedMap<String, long[]> failedSeen = new TreeMap<>();
     private final String self;
     private DiskView disk = DiskView.none();
     private boolean wantsToYield;
@@ -51,6 +53,7 @@ public final class MasterLogic {
         cleared.clear();
         lastPill.clear();
         lastNote.clear();
+        failedSeen.clear();
     }
 
     public List<MasterAction> plan(PoolView view, long nowMono, long nowWall) {
@@ -71,6 +74,8 @@ public final class MasterLogic {
         for (Map.Entry<String, Versioned<Ownership>> e : view.owners().entrySet()) {
             planOwned(view, e.getValue(), placement, nowMono, nowWall, actions);
         }
+        failedSeen.keySet().removeIf(vm -> !view.owners().containsKey(vm)
+                || view.owners().get(vm).value().state() != VmState.FAILED);
         for (VmSpec spec : view.vms().values()) {
             if (!view.owners().containsKey(spec.name())) planNew(spec, placement, actions);
         }
@@ -196,7 +201,7 @@ public final class MasterLogic {
             return;
         }
         switch (o.state()) {
-            case FAILED -> planFailed(o, version, spec, placement, nowWall, actions);
+            case FAILED -> planFailed(o, version, spec, placement, nowMono, nowWall, actions);
             case PENDING -> reassign(o, version, spec, placement, Set.of(), o.failures(), "placement retry", actions);
             default -> { } // STARTING, RUNNING, STOPPING: the owner host acts; STOPPED, ERROR: an operator acts
         }
@@ -212,17 +217,25 @@ public final class MasterLogic {
         }
     }
 
-    private void planFailed(Ownership o, int version, VmSpec spec, Placement placement, long nowWall,
+    private void planFailed(Ownership o, int version, VmSpec spec, Placement placement, long nowMono, long nowWall,
                             List<MasterAction> actions) {
         if (!spec.haEnabled()) {
             actions.add(new MasterAction.WriteOwner(o.reassign("", VmState.STOPPED, o.failures(),
                     "failed; HA disabled for this VM"), version, "failed; HA disabled"));
             return;
         }
+        RestartPolicy policy = spec.health().policy(this.policy); // the VM's own, if it has one
         List<Long> recent = policy.recent(o.failures(), nowWall);
         String count = recent.size() + " crash" + (recent.size() == 1 ? "" : "es") + " in "
                 + policy.windowMillis() / 1000 + " s";
-        switch (policy.decide(recent)) {
+        RestartPolicy.Decision decision = policy.decide(recent);
+        if (decision == RestartPolicy.Decision.RESTART_IN_PLACE && o.relocationRequested()) {
+            decision = RestartPolicy.Decision.RELOCATE; // the owner host stopped it so that it runs elsewhere
+        }
+        if (decision != RestartPolicy.Decision.GIVE_UP && inBackoff(o, spec.health().backoffMillis(recent.size()), nowMono, count)) {
+            return;
+        }
+        switch (decision) {
             case RESTART_IN_PLACE -> {
                 if (placement.placeOn(o.host(), spec)) {
                     String why = "restart in place on " + o.host() + " (" + count + ", limit " + policy.maxRestarts() + ")";
@@ -233,12 +246,29 @@ public final class MasterLogic {
                 }
             }
             case RELOCATE -> reassign(o, version, spec, placement, Set.of(o.host()), recent,
-                    "relocate after " + count, actions);
+                    (o.relocationRequested() ? "relocation requested by " + o.host() + " (" + count + ")"
+                            : "relocate after " + count), actions);
             case GIVE_UP -> {
                 String why = "restart policy gave up after " + count + "; needs an operator";
                 actions.add(new MasterAction.WriteOwner(o.withState(VmState.ERROR, why), version, why));
             }
         }
+    }
+
+    /**
+     * True while a crash-looping VM waits out its backoff before the next retry. The wait runs on this master's
+     * monotonic clock from when it first saw the failure (a new master waits afresh: later, never earlier);
+     * the first crash has no backoff, so a single crash is restarted at once.
+     */
+    private boolean inBackoff(Ownership o, long waitMillis, long nowMono, String count) {
+        if (waitMillis <= 0) return false;
+        long[] seen = failedSeen.get(o.vm());
+        if (seen == null || seen[0] != o.epoch()) {
+            seen = new long[] {o.epoch(), nowMono};
+            failedSeen.put(o.vm(), seen);
+            journal.record("master", "vm " + o.vm() + " restart backoff: retry in " + waitMillis + " ms (" + count + ")");
+        }
+        return nowMono - seen[1] < waitMillis;
     }
 
     /** Move the VM to the best host outside {@code exclude} (or to PENDING if none fits). */

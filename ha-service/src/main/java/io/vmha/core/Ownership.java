@@ -32,6 +32,21 @@ public record Ownership(String vm, String host, VmState state, long epoch, List<
 
     public boolean ownedBy(String h) { return host.equals(h); }
 
+    /**
+     * Reason prefix of a FAILED record written by an owner host that stopped the VM on purpose so it runs
+     * elsewhere (a failing probe whose action is relocate): the master relocates instead of restarting in place.
+     */
+    public static final String RELOCATION_REQUESTED = "relocation requested: ";
+
+    /** True when the owner host asked for this VM to be restarted on another host. */
+    public boolean relocationRequested() { return state == VmState.FAILED && reason.startsWith(RELOCATION_REQUESTED); }
+
+    /** Same owner, state and epoch, a new instance: the guest was reset in place. */
+    public Ownership reinstanced(String instanceId, String why) {
+        if (state != VmState.RUNNING) throw new IllegalStateException("vm " + vm + ": a reset instance needs a RUNNING record, not " + state);
+        return new Ownership(vm, host, VmState.RUNNING, epoch, failures, instanceId, why);
+    }
+
     /** Same owner, new state. Used by the owner host for its own transitions. */
     public Ownership withState(VmState next, String why) {
         checkTransition(next, why);

@@ -8,9 +8,10 @@ import java.util.TreeMap;
  * A protected VM's definition and HA settings: the desired state kept in {@code vms/<vm>}.
  *
  * @param preferredHosts hosts tried first by placement, in no particular order
+ * @param health         guest heartbeat, probes and restart override ({@link VmHealth#DEFAULT} when null)
  */
 public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
-                     boolean haEnabled, List<String> preferredHosts) {
+                     boolean haEnabled, List<String> preferredHosts, VmHealth health) {
     public static final List<String> DRIVERS = List.of("sim");
     public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
     public static final int MAX_VCPUS = 1024;
@@ -27,6 +28,17 @@ public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<
         driverParams = driverParams == null ? Map.of() : Map.copyOf(new TreeMap<>(driverParams));
         preferredHosts = preferredHosts == null ? List.of() : List.copyOf(preferredHosts);
         for (String host : preferredHosts) Names.check("vm.preferred-hosts", host);
+        if (health == null) health = VmHealth.DEFAULT;
+    }
+
+    /** A spec without a health policy (the form before health policies existed). */
+    public VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
+                  boolean haEnabled, List<String> preferredHosts) {
+        this(name, memoryMib, vcpus, driver, driverParams, haEnabled, preferredHosts, VmHealth.DEFAULT);
+    }
+
+    public VmSpec withHealth(VmHealth next) {
+        return new VmSpec(name, memoryMib, vcpus, driver, driverParams, haEnabled, preferredHosts, next);
     }
 
     /** A sim VM with HA on and no preferences: what tests and the demo mostly need. */

@@ -98,7 +98,14 @@ public final class DemoPool implements AutoCloseable {
     }
 
     public void addVms(int count) throws io.vmha.core.port.CoordinationException {
-        for (int i = 1; i <= count; i++) admin.addVm(VmSpec.sim(String.format("vm%02d", i), VM_MEMORY_MIB));
+        addVms(count, io.vmha.core.VmHealth.DEFAULT);
+    }
+
+    /** Register {@code count} sim VMs, each with {@code health} (guest heartbeat, probes). */
+    public void addVms(int count, io.vmha.core.VmHealth health) throws io.vmha.core.port.CoordinationException {
+        for (int i = 1; i <= count; i++) {
+            admin.addVm(VmSpec.sim(String.format("vm%02d", i), VM_MEMORY_MIB).withHealth(health));
+        }
     }
 
     public PoolAdmin.PoolStatus status() throws io.vmha.core.port.CoordinationException { return admin.status(); }

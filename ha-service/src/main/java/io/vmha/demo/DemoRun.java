@@ -77,7 +77,7 @@ public final class DemoRun {
         boolean stallable = name.equals("disk-stall");
         if (stallable) LoopFilesystem.checkAvailable();
         Map<String, Object> report;
-        try (DemoPool pool = up(stallable)) {
+        try (DemoPool pool = up(stallable, name.equals("guest-hang") ? GuestHang.HEALTH : io.vmha.core.VmHealth.DEFAULT)) {
             Set<String> atStart = new TreeSet<>(pool.status().vmMap().keySet());
             Thread.sleep(1000); // a second of steady state: every VM has a history before the fault
             Scenarios scenarios = new Scenarios(pool, seed, out, timeoutMillis, durationMillis);
@@ -87,6 +87,7 @@ public final class DemoRun {
             List<PoolEvent> events = pool.admin().events(0);
             pool.close(); // stop every writer before judging the disks
             DoubleRunChecker.Result check = DoubleRunChecker.check(pool.disks());
+            if (name.equals("guest-hang")) scenarios.guestHang.judge(faults.get(0), check, scenarios.checks);
             report = DemoReport.build(name, hosts, vms, failures, seed, faults, check, end, atStart, events,
                     pool.fencesLogged(), scenarios.checks);
         }
@@ -101,6 +102,10 @@ public final class DemoRun {
     }
 
     private DemoPool up(boolean heartbeatOnLoopFs) throws Exception {
+        return up(heartbeatOnLoopFs, io.vmha.core.VmHealth.DEFAULT);
+    }
+
+    private DemoPool up(boolean heartbeatOnLoopFs, io.vmha.core.VmHealth health) throws Exception {
         Path workDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("vmha-demo-");
         DemoPool pool = new DemoPool(workDir, out, heartbeatOnLoopFs);
         Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "vmha-demo-shutdown"));
@@ -110,7 +115,7 @@ public final class DemoRun {
         // Register VMs only once every host is active, so placement spreads them over the whole pool.
         awaitHealthy(pool, "the hosts to join");
         out.println("registering " + vms + " VMs ...");
-        pool.addVms(vms);
+        pool.addVms(vms, health);
         awaitHealthy(pool, "every VM to run");
         out.println("pool healthy: " + StatusLine.of(pool.status()));
         if (endpoints != null) writeEndpoints(pool);

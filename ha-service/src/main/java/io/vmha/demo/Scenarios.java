@@ -20,7 +20,7 @@ import java.util.TreeMap;
 /** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
 final class Scenarios {
     static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause", "host-isolation",
-            "zk-outage", "disk-stall");
+            "zk-outage", "disk-stall", "guest-hang");
     /** Scenarios whose fault must stop no VM and fence nobody. */
     static final List<String> NO_FENCE = List.of("zk-outage", "disk-stall");
 
@@ -32,10 +32,14 @@ final class Scenarios {
     /** Scenario-specific checks, e.g. "storage_degraded_reported", added to the report's invariants. */
     final java.util.Map<String, Boolean> checks = new java.util.LinkedHashMap<>();
 
+    /** The guest-hang scenario, which also judges its latency from the disks once the pool is down. */
+    final GuestHang guestHang;
+
     Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis, long durationMillis) {
         this.durationMillis = durationMillis;
         this.pool = pool;
         this.random = new Random(seed);
+        this.guestHang = new GuestHang(pool, random, out, recoveryTimeoutMillis);
         this.out = out;
         this.recoveryTimeoutMillis = recoveryTimeoutMillis;
     }
@@ -43,10 +47,11 @@ final class Scenarios {
     static void validate(String scenario, int hosts, int vms, int failures) {
         if (!NAMES.contains(scenario)) throw new InvalidInputException("--scenario", scenario, "one of " + NAMES);
         if (failures < 1) throw new InvalidInputException("--failures", failures, "1 or more");
-        if (scenario.equals("vm-crash") && failures > vms) {
-            throw new InvalidInputException("--failures", failures, "at most --vms (" + vms + ") for vm-crash");
+        boolean perVm = scenario.equals("vm-crash") || scenario.equals("guest-hang");
+        if (perVm && failures > vms) {
+            throw new InvalidInputException("--failures", failures, "at most --vms (" + vms + ") for " + scenario);
         }
-        if (!scenario.equals("vm-crash") && !NO_FENCE.contains(scenario) && failures >= hosts) {
+        if (!perVm && !NO_FENCE.contains(scenario) && failures >= hosts) {
             throw new InvalidInputException("--failures", failures, "fewer than --hosts (" + hosts + ") for " + scenario
                     + ": a host must survive to restart the VMs");
         }
@@ -62,6 +67,7 @@ final class Scenarios {
             case "host-isolation" -> List.of(isolateHosts(failures));
             case "zk-outage" -> List.of(zooKeeperOutage());
             case "disk-stall" -> List.of(diskStall());
+            case "guest-hang" -> List.of(guestHang.run(failures, checks));
             default -> throw new IllegalArgumentException(scenario);
         };
     }
@@ -220,7 +226,7 @@ final class Scenarios {
         return true;
     }
 
-    private static long simPid(Path stateDir, String vm) throws IOException {
+    static long simPid(Path stateDir, String vm) throws IOException {
         String json = Files.readString(stateDir.resolve(vm + ".json"));
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("pid").asLong();
     }

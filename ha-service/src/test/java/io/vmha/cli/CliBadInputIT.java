@@ -46,6 +46,20 @@ class CliBadInputIT {
         assertRejected(vmha("vm", "remove", "nosuchvm"), "nosuchvm");
     }
 
+    @Test void vmSpecFilesAreReadAndTheirMistakesRefused(@TempDir Path tmp) throws Exception {
+        Path bad = tmp.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, "name: api\nmemory-mib: 256\nhealth:\n  probes:\n    - tcp: 10.0.0.5:80\n"
+                + "      interval-seconds: 2\n      timeout-seconds: 5\n");
+        assertRejected(vmha("vm", "add", "--spec", bad.toString()), bad.toString(), "vm.health.probes[0].timeout-seconds",
+                "5", "interval-seconds (2)");
+        Path good = tmp.resolve("api.yaml");
+        java.nio.file.Files.writeString(good, "name: api\nmemory-mib: 256\nhealth:\n  guest-heartbeat: {sensitivity: high}\n");
+        JarRunner.Result added = vmha("vm", "add", "--spec", good.toString(), "--vcpus", "2");
+        assertEquals(0, added.exit(), added.output());
+        JarRunner.Result list = vmha("vm", "list", "--json");
+        assertTrue(list.output().contains("\"sensitivity\" : \"HIGH\"") && list.output().contains("\"vcpus\" : 2"), list.output());
+    }
+
     @Test void badConfigIsRefusedBeforeAnythingStarts(@TempDir Path tmp) throws Exception {
         Path cfg = tmp.resolve("vmha.yaml");
         Files.writeString(cfg, String.join("\n", "pool: p1", "host:", "  name: h1", "  capacity:",

@@ -70,6 +70,17 @@ class DemoScenarioIT {
         assertTrue(json.get("fences").asInt() >= 1, json.toString());
     }
 
+    /** SIGSTOPped sim guests: each reset in place by its own host (same host, same epoch) within 2 s + slack. */
+    @Test void hungGuestsAreResetInPlace() throws Exception {
+        JsonNode json = scenario("guest-hang", "--failures", "2", "--seed", "3");
+        assertRecovered(json);
+        assertEquals(2, json.get("recovery_seconds").get("samples").asInt(), json.toString());
+        assertTrue(json.get("reset_in_place_same_host_same_epoch").asBoolean(), json.toString());
+        assertTrue(json.get("reset_within_failure_plus_slack").asBoolean(), json.toString());
+        assertEquals(0, json.get("fences").asInt(), json.toString());
+        assertTrue(json.get("events").toString().contains("reset in place (guest heartbeat"), json.toString());
+    }
+
     @Test void masterCrashIsTakenOverByANewMaster() throws Exception {
         JsonNode json = scenario("master-crash");
         assertRecovered(json);

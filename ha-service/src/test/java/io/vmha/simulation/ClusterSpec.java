@@ -1,6 +1,11 @@
 package io.vmha.simulation;
 
+import io.vmha.core.GuestHeartbeat;
+import io.vmha.core.HealthProbe;
 import io.vmha.core.HostCapacity;
+import io.vmha.core.RestartOverride;
+import io.vmha.core.Sensitivity;
+import io.vmha.core.VmHealth;
 import io.vmha.core.RestartPolicy;
 import io.vmha.core.Timings;
 import io.vmha.core.VmSpec;
@@ -74,7 +79,39 @@ final class ClusterSpec {
         String prefer = kv.getOrDefault("prefer", "");
         return new VmSpec(name, num(kv, "memory-mib", 1024), (int) num(kv, "vcpus", 1), "sim", Map.of(),
                 Boolean.parseBoolean(kv.getOrDefault("ha", "true")),
-                prefer.isEmpty() ? List.of() : List.of(prefer.split(",")));
+                prefer.isEmpty() ? List.of() : List.of(prefer.split(",")), health(kv));
+    }
+
+    /**
+     * The health attributes: {@code guest=low|medium|high} turns the guest heartbeat on, {@code guest-failure-s},
+     * {@code guest-uptime-s}, {@code guest-max-resets}, {@code guest-window-s}, {@code guest-ping-ms} override
+     * the preset; {@code probe=reset|relocate} adds one probe ({@code probe-interval-s}, {@code probe-threshold});
+     * {@code restart=R/W/L/B/C} is the VM's own restart policy: restarts, window s, relocations, backoff s, cap s.
+     */
+    static VmHealth health(Map<String, String> kv) {
+        GuestHeartbeat guest = GuestHeartbeat.OFF;
+        if (kv.containsKey("guest") || kv.containsKey("guest-uptime-s")) {
+            guest = new GuestHeartbeat(kv.containsKey("guest"), Sensitivity.parse("guest", kv.getOrDefault("guest", "medium")),
+                    box(kv, "guest-failure-s"), box(kv, "guest-uptime-s"), box(kv, "guest-max-resets"),
+                    box(kv, "guest-window-s"), num(kv, "guest-ping-ms", 1000));
+        }
+        List<HealthProbe> probes = List.of();
+        if (kv.containsKey("probe")) {
+            int interval = (int) num(kv, "probe-interval-s", 1);
+            probes = List.of(new HealthProbe(HealthProbe.Kind.TCP, "app.sim:80", 200, List.of(), interval, 1,
+                    (int) num(kv, "probe-threshold", 3), HealthProbe.Action.valueOf(kv.get("probe").toUpperCase(java.util.Locale.ROOT))));
+        }
+        RestartOverride restart = null;
+        if (kv.containsKey("restart")) {
+            String[] r = kv.get("restart").split("/");
+            restart = new RestartOverride(Integer.parseInt(r[0]), Integer.parseInt(r[1]), Integer.parseInt(r[2]),
+                    Integer.parseInt(r[3]), Integer.parseInt(r[4]));
+        }
+        return new VmHealth(guest, probes, restart);
+    }
+
+    private static Integer box(Map<String, String> kv, String key) {
+        return kv.containsKey(key) ? Integer.valueOf(kv.get(key)) : null;
     }
 
     static Map<String, String> keyValues(List<String> words) {

@@ -60,6 +60,44 @@ final class RandomScenario {
             if (spec != null) cluster.vms.add(spec);
         }
         if (disk) diskFaults(); else faults();
+        healthFaults(new Random(seed * 1_000_003L + 17), disk ? DISK_FAULTS_UNTIL_MILLIS : FAULTS_UNTIL_MILLIS);
+    }
+
+    /**
+     * VM health on top of either mix, from its own seeded generator so the pool and the other faults stay what
+     * they were for this seed: about half the VMs get a guest heartbeat, some a probe (reset or relocate) or an
+     * own restart policy with backoff; guests hang (once, or on every instance of that host), panic, or fail
+     * their probe. Nothing is undone at the end: a VM whose reset budget is spent still runs, which (d) accepts.
+     */
+    private void healthFaults(Random r, long until) {
+        List<String> monitored = new ArrayList<>();
+        for (int i = 0; i < cluster.vms.size(); i++) {
+            VmSpec v = cluster.vms.get(i);
+            if (r.nextInt(2) == 0) continue;
+            Map<String, String> kv = new TreeMap<>();
+            kv.put("guest", "high");
+            kv.put("guest-failure-s", Integer.toString(2 + r.nextInt(3)));
+            kv.put("guest-uptime-s", Integer.toString(r.nextInt(4)));
+            kv.put("guest-ping-ms", "500");
+            kv.put("guest-max-resets", Integer.toString(1 + r.nextInt(3)));
+            kv.put("guest-window-s", "600");
+            if (r.nextInt(3) == 0) kv.put("probe", r.nextBoolean() ? "reset" : "relocate");
+            kv.put("probe-threshold", "2");
+            if (r.nextInt(4) == 0) kv.put("restart", (1 + r.nextInt(3)) + "/600/" + (1 + r.nextInt(2)) + "/1/4");
+            cluster.vms.set(i, v.withHealth(ClusterSpec.health(kv)));
+            monitored.add(v.name());
+        }
+        if (monitored.isEmpty()) return;
+        for (long t = 3000 + r.nextInt(3000); t < until; t += 2000 + r.nextInt(6000)) {
+            String vm = monitored.get(r.nextInt(monitored.size()));
+            int dice = r.nextInt(100);
+            if (dice < 45) commands.add(Command.at(t, "guest-hang", vm));
+            else if (dice < 55) commands.add(Command.at(t, "guest-hang", vm, "always"));
+            else if (dice < 70) commands.add(Command.at(t, "guest-panic", vm));
+            else if (dice < 85) commands.add(Command.at(t, "probe-fail", vm));
+            else commands.add(Command.at(t, "guest-ok", vm));
+        }
+        commands.sort(java.util.Comparator.comparingLong(Command::atMillis));
     }
 
     private VmSpec randomVm(String name) {

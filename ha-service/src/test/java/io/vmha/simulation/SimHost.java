@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * whenever its view changes or an instance exits. A crash takes machine and instances; a daemon restart
  * keeps the instances; a pause freezes the whole daemon (its ZooKeeper client too) while VMs run on.
  */
-final class SimHost implements Hypervisor, Clock {
+final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks {
     static final long LOOP_MILLIS = 100;
     /** Virtual wall time 0 is this date (2024-01-01T00:00:00Z), so wall times look like real ones. */
     static final long WALL_BASE = 1_704_067_200_000L;
@@ -60,13 +60,39 @@ final class SimHost implements Hypervisor, Clock {
     private long stopLatencyMillis;
     /** VMs whose hard stop is under way (the instance still runs until then). */
     private final java.util.Set<String> stopping = new java.util.TreeSet<>();
+    /** The guests' health faults and the daemon's health-check runner. */
+    private final SimGuests guests;
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
         this.capacity = capacity;
         this.wallOffsetMillis = wallOffsetMillis;
         this.sim = sim;
+        this.guests = new SimGuests(this, sim);
     }
+
+    /** The running daemon's generation, -1 when none runs. */
+    long daemonGeneration() { return generation; }
+
+    io.vmha.core.port.LocalVm instance(String vm) { return instances.get(vm); }
+
+    /** guest-hang, guest-panic, guest-ok, probe-fail, probe-ok on this machine's instance of {@code vm}. */
+    void guestFault(String verb, String vm, boolean always) {
+        LocalVm inst = instances.get(vm);
+        if (inst != null && !inst.running()) inst = null;
+        if (guests.fault(verb, vm, always, inst)) {
+            sim.log().record(name, "hypervisor: " + verb + " on instance " + inst.instanceId() + " of vm " + vm
+                    + (always ? " (and every later instance here)" : ""));
+        }
+    }
+
+    // ---- HealthChecks (the daemon's runner) --------------------------------------------------------
+
+    @Override
+    public void watch(SortedMap<String, io.vmha.core.HealthTarget> targets) { guests.watch(targets, generation); }
+
+    @Override
+    public List<io.vmha.core.HealthResult> drain() { return guests.drain(); }
 
     String name() { return name; }
 
@@ -93,11 +119,11 @@ final class SimHost implements Hypervisor, Clock {
         HostRecord self = new HostRecord(name, capacity, incarnation, HostState.JOINING);
         if (sim.disk() != null) {
             heartbeat = new SimHeartbeat(name, incarnation, sim.disk(), sim.scheduler(), sim.log(), timings.diskTimeoutMillis());
-            agent = new HostAgent(self, coordination, this, heartbeat, this, sim.log(), timings);
+            agent = new HostAgent(self, coordination, this, heartbeat, this, this, sim.log(), timings);
             HostAgent a = agent;
             master = new MasterAgent(name, coordination, heartbeat, a::state, this, sim.log(), timings, sim.policy());
         } else {
-            agent = new HostAgent(self, coordination, this, this, sim.log(), timings);
+            agent = new HostAgent(self, coordination, this, new io.vmha.core.NoHeartbeatDisk(), this, this, sim.log(), timings);
             HostAgent a = agent;
             master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
         }
@@ -153,6 +179,7 @@ final class SimHost implements Hypervisor, Clock {
     }
 
     private void stopDaemon() {
+        guests.daemonGone();
         if (coordination != null) coordination.close();
         coordination = null;
         agent = null;
@@ -300,6 +327,7 @@ final class SimHost implements Hypervisor, Clock {
         LocalVm started = new LocalVm(spec.name(), epoch, id, true, "");
         instances.put(spec.name(), started);
         sim.ledger().started(spec.name(), id, name);
+        guests.started(spec.name(), id);
         return started;
     }
 
@@ -360,12 +388,14 @@ final class SimHost implements Hypervisor, Clock {
         String id = vm + "@" + name + "#" + (++instanceCounter);
         instances.put(vm, new LocalVm(vm, inst.epoch(), id, true, ""));
         sim.ledger().started(vm, id, name);
+        guests.started(vm, id);
+        sim.log().record(name, "hypervisor: vm " + vm + " reset: instance " + inst.instanceId() + " => " + id);
     }
 
     @Override
     public GuestPing pingGuest(String vm, long timeoutMillis) {
         LocalVm inst = instances.get(vm);
-        return inst != null && inst.running() ? GuestPing.OK : GuestPing.NOT_MONITORED;
+        return inst == null ? GuestPing.NOT_MONITORED : guests.ping(inst, inst.instanceId());
     }
 
     @Override

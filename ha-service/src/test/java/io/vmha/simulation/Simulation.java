@@ -126,6 +126,7 @@ final class Simulation {
                 kv.put("memory-mib", c.arg(1));
                 define(ClusterSpec.vm(c.arg(0), kv));
             }
+            case "guest-hang", "guest-panic", "guest-ok", "probe-fail", "probe-ok" -> guestFault(c);
             case "remove-vm" -> {
                 invariants.undefined(c.arg(0));
                 coordinator.undefineVm(c.arg(0));
@@ -155,6 +156,14 @@ final class Simulation {
             return;
         }
         for (String host : where) hosts.get(host).kill(vm);
+    }
+
+    /** A guest fault hits the VM's running instance(s); {@code always}: also every later instance on that host. */
+    private void guestFault(Command c) {
+        boolean always = c.args().size() > 1 && c.arg(1).equals("always");
+        List<String> where = new ArrayList<>(ledger.instances(c.arg(0)).values());
+        if (where.isEmpty()) log.record("command", c + ": no running instance");
+        for (String host : where) hosts.get(host).guestFault(c.verb(), c.arg(0), always);
     }
 
     SortedMap<String, SimHost> hosts() { return hosts; }
