@@ -10,7 +10,6 @@ import io.vmha.core.MasterAgent;
 import io.vmha.core.port.Clock;
 import io.vmha.core.port.HypervisorException;
 import io.vmha.core.port.Journal;
-import io.vmha.hypervisor.sim.SimHypervisor;
 import org.apache.curator.framework.CuratorFramework;
 
 import io.vmha.core.NoHeartbeatDisk;
@@ -37,7 +36,7 @@ public final class Agent implements AutoCloseable {
     private final Wakeup wakeup = new Wakeup();
     private CuratorFramework client;
     private ZooKeeperCoordination coordination;
-    private SimHypervisor hypervisor;
+    private DriverHandle hypervisor;
     private HostAgent host;
     private AgentLoop loop;
     private GuardFeeder guard;
@@ -59,14 +58,14 @@ public final class Agent implements AutoCloseable {
         client.start();
         // The driver comes up first and adopts VMs that survived a daemon restart, so the first
         // reconciliation sees them and stops any this host no longer owns.
-        hypervisor = new SimHypervisor(name, config.hypervisor().sim().sharedDir(), config.hypervisor().sim().stateDir(),
-                journal, wakeup::signal);
+        hypervisor = DriverHandle.open(name, config.hypervisor(), journal, wakeup::signal);
         coordination = new ZooKeeperCoordination(client, config.pool(), name, clock, journal,
                 config.timings().leaseProbeMillis());
         coordination.onChange(wakeup::signal);
         coordination.start();
         awaitFirstLease();
-        HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
+        HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING)
+                .withDriver(config.hypervisor().driver());
         HeartbeatDisk disk = startHeartbeat(self.incarnation());
         healthRunner = new VmHealthRunner(name, hypervisor, clock, wakeup::signal);
         host = new HostAgent(self, coordination, hypervisor, disk, healthRunner, clock, journal, config.timings());
@@ -74,7 +73,7 @@ public final class Agent implements AutoCloseable {
                 config.restartPolicy());
         Runnable afterStep = () -> { };
         if (config.fencing().guard()) {
-            Path guardDir = config.hypervisor().sim().stateDir().resolve("guard");
+            Path guardDir = config.hypervisor().stateDir().resolve("guard");
             java.nio.file.Files.createDirectories(guardDir);
             guard = new GuardFeeder(name, guardDir, guardDir.resolve("fence-guard.log"), host, hypervisor, clock, journal);
             guard.start();

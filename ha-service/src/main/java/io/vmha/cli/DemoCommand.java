@@ -31,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Chooses the victims (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--driver", defaultValue = "sim", description = "Hypervisor driver; accepted: sim.")
+    @Option(names = "--driver", defaultValue = "sim", description = "Hypervisor driver: sim (default) or qemu (real qemu VMs, TCG; needs the Debian package qemu-system-x86).")
     String driver;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report here.")
@@ -55,12 +55,27 @@ final class DemoCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if (hosts < 1 || hosts > 20) throw new InvalidInputException("--hosts", hosts, "1 to 20");
         if (vms < 0 || vms > 1000) throw new InvalidInputException("--vms", vms, "0 to 1000");
-        if (!driver.equals("sim")) throw new InvalidInputException("--driver", driver, "sim (qemu and libvirt are not built yet)");
+        if (!driver.equals("sim") && !driver.equals("qemu")) throw new InvalidInputException("--driver", driver, "sim or qemu");
+        if (driver.equals("qemu")) requireQemu();
+        if (driver.equals("qemu") && "guest-hang".equals(scenario)) {
+            throw new InvalidInputException("--scenario", scenario, "any scenario but guest-hang with --driver qemu"
+                    + " (a qemu guest hang needs a guest image with the QEMU guest agent; the demo's qemu VMs are diskless)");
+        }
         if (timeoutSeconds < 10) throw new InvalidInputException("--timeout", timeoutSeconds, "10 seconds or more");
         if (durationSeconds < 1 || durationSeconds > 3600) throw new InvalidInputException("--duration", durationSeconds, "1 to 3600 seconds");
         DemoRun run = new DemoRun(hosts, vms, failures, seed, dir, endpoints, timeoutSeconds * 1000L,
-                durationSeconds * 1000L, System.out);
+                durationSeconds * 1000L, System.out).driver(driver);
         if (scenario == null) return run.interactive();
         return run.scenario(scenario, report) ? 0 : Main.FAILED;
+    }
+
+    /** Fail at once, naming the package, rather than time out waiting for VMs that cannot start. */
+    private static void requireQemu() {
+        String binary = io.vmha.hypervisor.qemu.QemuConfig.DEFAULT_BINARY;
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!d.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, binary))) return;
+        }
+        throw new InvalidInputException("--driver", "qemu", "sim, or install qemu first: " + binary
+                + " is not on PATH (Debian/Ubuntu: apt-get install qemu-system-x86)");
     }
 }

@@ -39,7 +39,7 @@ final class VmCommand {
         List<String> prefer = new ArrayList<>();
 
         @Override public Integer call() throws Exception {
-            VmSpec spec = spec(); // validates first
+            VmSpec spec = io.vmha.hypervisor.DriverParams.check(spec()); // validates first, driver params too
             try (CuratorFramework client = pool.connect()) {
                 new PoolAdmin(client, pool.pool).addVm(spec);
             }

@@ -6,6 +6,7 @@ import io.vmha.core.Names;
 import io.vmha.core.RestartPolicy;
 import io.vmha.core.Timings;
 import io.vmha.core.VmSpec;
+import io.vmha.hypervisor.qemu.QemuConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -156,9 +157,14 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         }
     }
 
-    /** Which hypervisor driver runs VMs on this host, with that driver's settings. */
-    public record HypervisorConfig(String driver, SimConfig sim) {
+    /** Which hypervisor driver runs VMs on this host, with that driver's settings (only its own section is needed). */
+    public record HypervisorConfig(String driver, SimConfig sim, QemuConfig qemu) {
         public static final String SIM = "sim";
+        public static final String QEMU = "qemu";
+
+        public HypervisorConfig(String driver, SimConfig sim) {
+            this(driver, sim, null);
+        }
 
         public HypervisorConfig {
             if (driver == null || !VmSpec.DRIVERS.contains(driver)) {
@@ -167,6 +173,14 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
             if (SIM.equals(driver) && sim == null) {
                 throw new InvalidInputException("hypervisor.sim.shared-dir", "(missing)", SimConfig.PATH_RULE);
             }
+            if (QEMU.equals(driver) && qemu == null) qemu = QemuConfig.defaults(DEFAULT_QEMU_RUN_DIR);
+        }
+
+        public static final Path DEFAULT_QEMU_RUN_DIR = Path.of("/var/lib/vmha/qemu");
+
+        /** The chosen driver's own directory, which survives a daemon restart: also where the fence guard lives. */
+        public Path stateDir() {
+            return QEMU.equals(driver) ? qemu.runDir() : sim.stateDir();
         }
     }
 

@@ -18,6 +18,7 @@ import io.vmha.core.HostCapacity;
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.Names;
 import io.vmha.core.VmSpec;
+import io.vmha.hypervisor.qemu.QemuConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,8 @@ public final class AgentConfigLoader {
     static final List<String> FENCING_KEYS = List.of("stop-deadline-ms", "safety-margin-ms", "guard");
     static final List<String> HEARTBEAT_KEYS = List.of("device", "interval-ms", "timeout-ms");
     static final List<String> RESTART_KEYS = List.of("max-restarts", "window-seconds", "max-relocations");
-    static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim");
+    static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim", "qemu");
+    static final List<String> QEMU_KEYS = List.of("binary", "run-dir", "stop-timeout-ms", "start-timeout-ms");
     static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
     static final List<String> LOOP_KEYS = List.of("interval-ms");
 
@@ -217,16 +219,18 @@ public final class AgentConfigLoader {
     private static HypervisorConfig hypervisor(JsonNode node) {
         String driver = HypervisorConfig.SIM;
         SimConfig sim = null;
+        QemuConfig qemu = null;
         for (Map.Entry<String, JsonNode> e : mapping("hypervisor", node, HYPERVISOR_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
                 case "driver" -> driver = driver(v);
                 case "sim" -> sim = sim(v);
+                case "qemu" -> qemu = qemu(v);
                 default -> throw unknown("hypervisor." + e.getKey(), v, HYPERVISOR_KEYS);
             }
         }
         // The sim section is only required, and only read for defaults, when the sim driver is chosen.
-        return new HypervisorConfig(driver, sim == null && HypervisorConfig.SIM.equals(driver) ? sim(null) : sim);
+        return new HypervisorConfig(driver, sim == null && HypervisorConfig.SIM.equals(driver) ? sim(null) : sim, qemu);
     }
 
     private static String driver(JsonNode v) {
@@ -249,6 +253,27 @@ public final class AgentConfigLoader {
         }
         if (shared == null) throw missing("hypervisor.sim.shared-dir", SimConfig.PATH_RULE);
         return new SimConfig(shared, state);
+    }
+
+    private static final Limit QEMU_STOP_TIMEOUT_MS = new Limit("hypervisor.qemu.stop-timeout-ms", 100, 600_000, "milliseconds");
+    private static final Limit QEMU_START_TIMEOUT_MS = new Limit("hypervisor.qemu.start-timeout-ms", 1_000, 600_000, "milliseconds");
+
+    private static QemuConfig qemu(JsonNode node) {
+        String binary = QemuConfig.DEFAULT_BINARY;
+        Path runDir = HypervisorConfig.DEFAULT_QEMU_RUN_DIR;
+        long stop = QemuConfig.DEFAULT_STOP_TIMEOUT_MILLIS;
+        long start = QemuConfig.DEFAULT_START_TIMEOUT_MILLIS;
+        for (Map.Entry<String, JsonNode> e : mapping("hypervisor.qemu", node, QEMU_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "binary" -> binary = text("hypervisor.qemu.binary", v, "a program name or absolute path");
+                case "run-dir" -> runDir = path("hypervisor.qemu.run-dir", v);
+                case "stop-timeout-ms" -> stop = integer(v, QEMU_STOP_TIMEOUT_MS);
+                case "start-timeout-ms" -> start = integer(v, QEMU_START_TIMEOUT_MS);
+                default -> throw unknown("hypervisor.qemu." + e.getKey(), v, QEMU_KEYS);
+            }
+        }
+        return new QemuConfig(binary, runDir, stop, start);
     }
 
     private static Heartbeat heartbeat(JsonNode node) {

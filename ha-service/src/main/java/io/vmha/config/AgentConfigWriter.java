@@ -48,6 +48,13 @@ final class AgentConfigWriter {
             sim.put("shared-dir", config.hypervisor().sim().sharedDir().toString());
             sim.put("state-dir", config.hypervisor().sim().stateDir().toString());
         }
+        if (config.hypervisor().qemu() != null) {
+            ObjectNode qemu = hypervisor.putObject("qemu");
+            qemu.put("binary", config.hypervisor().qemu().binary());
+            qemu.put("run-dir", config.hypervisor().qemu().runDir().toString());
+            qemu.put("stop-timeout-ms", config.hypervisor().qemu().stopTimeoutMillis());
+            qemu.put("start-timeout-ms", config.hypervisor().qemu().startTimeoutMillis());
+        }
 
         root.putObject("loop").put("interval-ms", config.loop().intervalMs());
         if (config.heartbeat().configured()) {

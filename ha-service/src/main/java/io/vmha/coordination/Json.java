@@ -23,6 +23,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .addMixIn(io.vmha.core.VmSpec.class, StoredDefaults.VmSpecMixin.class)
+            .addMixIn(io.vmha.core.HostRecord.class, StoredDefaults.HostRecordMixin.class)
             .injectableValues(StoredDefaults.values())
             .build();
 

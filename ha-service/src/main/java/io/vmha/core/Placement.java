@@ -25,6 +25,8 @@ public final class Placement {
     public record Result(Optional<String> host, String reason) {}
 
     private final SortedMap<String, Free> free = new TreeMap<>();
+    /** Each active host's driver: a VM is placed only on a host running its driver. */
+    private final Map<String, String> drivers = new TreeMap<>();
 
     /** Free capacity of every active member: capacity minus every VM its ownership records hold there. */
     public static Placement of(PoolView view) {
@@ -32,6 +34,7 @@ public final class Placement {
         for (HostRecord host : view.members().values()) {
             if (host.acceptsVms()) {
                 placement.free.put(host.name(), new Free(host.capacity().memoryMib(), host.capacity().vcpus()));
+                placement.drivers.put(host.name(), host.driver());
             }
         }
         for (Versioned<Ownership> owner : view.owners().values()) {
@@ -48,7 +51,10 @@ public final class Placement {
     public Result place(VmSpec vm, Set<String> exclude) {
         List<String> fitting = new ArrayList<>();
         for (Map.Entry<String, Free> e : free.entrySet()) {
-            if (!exclude.contains(e.getKey()) && e.getValue().fits(vm)) fitting.add(e.getKey());
+            if (!exclude.contains(e.getKey()) && e.getValue().fits(vm) && runsDriver(e.getKey(), vm)) fitting.add(e.getKey());
+        }
+        if (fitting.isEmpty() && free.keySet().stream().noneMatch(h -> runsDriver(h, vm))) {
+            return new Result(Optional.empty(), "no active host runs the " + vm.driver() + " driver (hosts: " + drivers + ")");
         }
         if (fitting.isEmpty()) {
             return new Result(Optional.empty(), "no active host has " + vm.memoryMib() + " MiB and " + vm.vcpus()
@@ -69,9 +75,13 @@ public final class Placement {
     /** Take room on {@code host} for {@code vm} if the host is active and has it. */
     public boolean placeOn(String host, VmSpec vm) {
         Free f = free.get(host);
-        if (f == null || !f.fits(vm)) return false;
+        if (f == null || !f.fits(vm) || !runsDriver(host, vm)) return false;
         take(host, vm);
         return true;
+    }
+
+    private boolean runsDriver(String host, VmSpec vm) {
+        return vm.driver().equals(drivers.get(host));
     }
 
     private void take(String host, VmSpec vm) {

@@ -12,7 +12,7 @@ import java.util.TreeMap;
  */
 public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
                      boolean haEnabled, List<String> preferredHosts, VmHealth health) {
-    public static final List<String> DRIVERS = List.of("sim");
+    public static final List<String> DRIVERS = List.of("sim", "qemu");
     public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
     public static final int MAX_VCPUS = 1024;
 

@@ -1,6 +1,7 @@
 package io.vmha.demo;
 
 import io.vmha.config.AgentConfig;
+import io.vmha.checker.ProcessCensus;
 import io.vmha.coordination.Curators;
 import io.vmha.coordination.PoolAdmin;
 import io.vmha.core.HostCapacity;
@@ -42,6 +43,13 @@ public final class DemoPool implements AutoCloseable {
     private CuratorFramework client;
     private PoolAdmin admin;
     private boolean closed;
+    private final String driver;
+    private final Path qemuRoot;
+    private ProcessCensus census;
+    /** qemu VMs of the demo: small and diskless, they boot to SeaBIOS and keep running. */
+    static final long QEMU_VM_MEMORY_MIB = 64;
+    /** How often the census looks at /proc: the resolution of the qemu demo's recovery figures. */
+    static final long CENSUS_PERIOD_MILLIS = 50;
 
     public DemoPool(Path dir, PrintStream out) throws IOException {
         this(dir, out, false);
@@ -49,6 +57,17 @@ public final class DemoPool implements AutoCloseable {
 
     /** @param heartbeatOnLoopFs put the heartbeat file on a loop-mounted ext4, so it can be frozen for real */
     public DemoPool(Path dir, PrintStream out, boolean heartbeatOnLoopFs) throws IOException {
+        this(dir, out, heartbeatOnLoopFs, "sim");
+    }
+
+    /**
+     * @param driver {@code sim}, or {@code qemu}: real qemu VMs (diskless, TCG), judged by a {@link ProcessCensus}
+     *               that writes their lifetimes to the same disk files the sim VMs write themselves
+     */
+    public DemoPool(Path dir, PrintStream out, boolean heartbeatOnLoopFs, String driver) throws IOException {
+        this.driver = driver;
+        // qemu's socket paths are limited to 107 bytes, so its run dirs live under a short path of their own.
+        this.qemuRoot = driver.equals("qemu") ? Files.createTempDirectory(Path.of("/tmp"), "vmhaq") : null;
         this.dir = dir.toAbsolutePath();
         this.loopFs = heartbeatOnLoopFs ? new LoopFilesystem(this.dir.resolve("heartbeat-fs.img"), this.dir.resolve("heartbeat-fs")) : null;
         this.out = out;
@@ -69,6 +88,14 @@ public final class DemoPool implements AutoCloseable {
 
     /** Start ZooKeeper and {@code count} hosts, each with room for every VM of the demo. */
     public void start(int count, int vms) throws Exception {
+        if (qemuRoot != null) {
+            // Only this demo's qemu processes count: their command lines name its run dirs.
+            String mine = qemuRoot.toString() + "/";
+            census = new ProcessCensus(disks(), io.vmha.hypervisor.qemu.QemuCommand.MARKER,
+                    argv -> argv.stream().anyMatch(a -> a.contains(mine))
+                            ? io.vmha.hypervisor.qemu.QemuCommand.identify(argv) : java.util.Optional.empty(),
+                    CENSUS_PERIOD_MILLIS).start();
+        }
         zookeeper.start();
         client = Curators.newClient(zookeeper.connectString(), 6000, 5000);
         client.start();
@@ -87,11 +114,15 @@ public final class DemoPool implements AutoCloseable {
             proxies.put(name, proxy);
             AgentConfig d = AgentConfig.defaults(POOL, name, capacity, proxy.address(),
                     dir.resolve("shared"), hostDir.resolve("sim"));
+            Path stateDir = qemuRoot != null ? qemuRoot.resolve(name) : hostDir.resolve("sim");
+            AgentConfig.HypervisorConfig hypervisor = qemuRoot == null ? d.hypervisor()
+                    : new AgentConfig.HypervisorConfig(AgentConfig.HypervisorConfig.QEMU, d.hypervisor().sim(),
+                            io.vmha.hypervisor.qemu.QemuConfig.defaults(stateDir));
             AgentConfig config = new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(),
-                    d.hypervisor(), d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000));
+                    hypervisor, d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000));
             Path file = hostDir.resolve("vmha.yaml");
             Files.writeString(file, config.toYaml());
-            HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), hostDir.resolve("sim"));
+            HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), stateDir, driver);
             host.start();
             hosts.add(host);
         }
@@ -104,7 +135,10 @@ public final class DemoPool implements AutoCloseable {
     /** Register {@code count} sim VMs, each with {@code health} (guest heartbeat, probes). */
     public void addVms(int count, io.vmha.core.VmHealth health) throws io.vmha.core.port.CoordinationException {
         for (int i = 1; i <= count; i++) {
-            admin.addVm(VmSpec.sim(String.format("vm%02d", i), VM_MEMORY_MIB).withHealth(health));
+            String vm = String.format("vm%02d", i);
+            VmSpec spec = qemuRoot == null ? VmSpec.sim(vm, VM_MEMORY_MIB)
+                    : new VmSpec(vm, QEMU_VM_MEMORY_MIB, 1, "qemu", java.util.Map.of(), true, List.of());
+            admin.addVm(spec.withHealth(health));
         }
     }
 
@@ -219,9 +253,34 @@ public final class DemoPool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (qemuRoot != null) closeQemu();
         if (client != null) client.close();
         proxies.values().forEach(TcpProxy::close);
         zookeeper.close();
         if (loopFs != null) loopFs.close();
+    }
+
+    /** After the daemons: kill any qemu they left, stop the census, keep qemu's logs, remove the short run dirs. */
+    private void closeQemu() {
+        try {
+            int left = QemuProcesses.kill(qemuRoot + "/");
+            if (left > 0) out.println("killed " + left + " qemu process(es) left by the hosts");
+        } catch (IOException e) {
+            out.println("could not look for leftover qemu processes: " + e.getMessage());
+        }
+        if (census != null) census.close();
+        try (java.util.stream.Stream<Path> files = Files.walk(qemuRoot)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                String name = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (name.endsWith(".log") || name.endsWith(".console"))) {
+                    Path keep = dir.resolve("logs/qemu-" + f.getParent().getFileName()).resolve(name);
+                    Files.createDirectories(keep.getParent());
+                    Files.copy(f, keep, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            out.println("could not clean " + qemuRoot + ": " + e.getMessage());
+        }
     }
 }

@@ -31,6 +31,14 @@ public final class DemoRun {
     private final PrintStream out;
     private final long durationMillis;
 
+    private String driver = "sim";
+
+    /** Run the pool's VMs on {@code driver} ({@code sim} or {@code qemu}). */
+    public DemoRun driver(String driver) {
+        this.driver = driver;
+        return this;
+    }
+
     public DemoRun(int hosts, int vms, int failures, long seed, Path dir, Path endpoints, long timeoutMillis,
                    long durationMillis, PrintStream out) {
         this.durationMillis = durationMillis;
@@ -55,7 +63,8 @@ public final class DemoRun {
         out.println("  host logs:  " + pool.dir().resolve("logs"));
         out.println("  heartbeat:  ./vmha heartbeat dump --device " + pool.heartbeat());
         out.println("  vm disks:   " + pool.disks() + "   (./vmha check --disks " + pool.disks() + ")");
-        out.println("  crash a vm: kill -9 $(jq .pid " + pool.dir().resolve("hosts/h1/sim") + "/<vm>.json)");
+        out.println(driver.equals("qemu") ? "  crash a vm: kill -9 $(cat " + pool.host("h1").stateDir + "/<vm>.pid)"
+                : "  crash a vm: kill -9 $(jq .pid " + pool.dir().resolve("hosts/h1/sim") + "/<vm>.json)");
         out.println("Ctrl-C stops the pool and every process it started.");
         Console console = System.console();
         long lines = 0;
@@ -107,7 +116,7 @@ public final class DemoRun {
 
     private DemoPool up(boolean heartbeatOnLoopFs, io.vmha.core.VmHealth health) throws Exception {
         Path workDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("vmha-demo-");
-        DemoPool pool = new DemoPool(workDir, out, heartbeatOnLoopFs);
+        DemoPool pool = new DemoPool(workDir, out, heartbeatOnLoopFs, driver);
         Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "vmha-demo-shutdown"));
         out.println("starting embedded ZooKeeper and " + hosts + " hosts in " + workDir + " ...");
         pool.start(hosts, vms);

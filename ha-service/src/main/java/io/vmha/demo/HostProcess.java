@@ -15,13 +15,26 @@ final class HostProcess {
     final Path config;
     final Path log;
     final Path stateDir;
+    final String driver;
     private Process process;
 
     HostProcess(String name, Path config, Path log, Path stateDir) {
+        this(name, config, log, stateDir, "sim");
+    }
+
+    /** @param stateDir the driver's directory: sim state files, or the qemu run dir (pid files, sockets) */
+    HostProcess(String name, Path config, Path log, Path stateDir, String driver) {
         this.name = name;
         this.config = config;
         this.log = log;
         this.stateDir = stateDir;
+        this.driver = driver;
+    }
+
+    /** The pid of {@code vm}'s process on this host, from the driver's own files (sim state file, qemu pidfile). */
+    long vmPid(String vm) throws IOException {
+        if (driver.equals("qemu")) return Long.parseLong(java.nio.file.Files.readString(stateDir.resolve(vm + ".pid")).trim());
+        return Scenarios.simPid(stateDir, vm);
     }
 
     void start() throws IOException {
@@ -42,6 +55,8 @@ final class HostProcess {
     void crash() throws IOException, InterruptedException {
         if (process == null) return;
         signalGroup("-KILL");
+        // qemu VMs run in sessions of their own (they outlive a daemon restart): a power loss takes them too.
+        if (driver.equals("qemu")) QemuProcesses.kill(stateDir.toString());
         process.waitFor(10, TimeUnit.SECONDS);
     }
 

@@ -80,7 +80,7 @@ final class Scenarios {
         List<Long> pids = new ArrayList<>();
         for (String vm : names.subList(0, count)) {
             Ownership o = s.ownerMap().get(vm);
-            pids.add(simPid(pool.host(o.host()).stateDir, vm));
+            pids.add(pool.host(o.host()).vmPid(vm));
             affected.put(vm, o.epoch());
         }
         long at = nowMicros();

@@ -108,6 +108,39 @@ class AgentConfigLoaderTest {
                 Path.of("/var/lib/vmha/shared"), null), c);
     }
 
+    private static final String QEMU = """
+            pool: demo
+            host:
+              name: host1
+              capacity: {memory-mib: 16384, vcpus: 16}
+            zookeeper:
+              connect: 127.0.0.1:2181
+            hypervisor:
+              driver: qemu
+            """;
+
+    @Test
+    void theQemuDriverNeedsNoSectionAndReadsOneRoundTrip() throws Exception {
+        AgentConfig defaults = load(QEMU);
+        assertEquals("qemu", defaults.hypervisor().driver());
+        assertEquals(Path.of("/var/lib/vmha/qemu"), defaults.hypervisor().qemu().runDir());
+        assertEquals(Path.of("/var/lib/vmha/qemu"), defaults.hypervisor().stateDir());
+        AgentConfig set = load(QEMU + "  qemu: {binary: /usr/local/bin/qemu-system-x86_64, run-dir: /run/vmha-q,"
+                + " stop-timeout-ms: 5000, start-timeout-ms: 30000}\n");
+        assertEquals("/usr/local/bin/qemu-system-x86_64", set.hypervisor().qemu().binary());
+        assertEquals(Path.of("/run/vmha-q"), set.hypervisor().qemu().runDir());
+        assertEquals(5000, set.hypervisor().qemu().stopTimeoutMillis());
+        assertEquals(set, load(set.toYaml()));
+    }
+
+    @Test
+    void qemuMistakesNameTheKey() throws Exception {
+        assertEquals("hypervisor.qemu.run-dir",
+                reject(QEMU + "  qemu: {run-dir: /a/run/dir/much/too/long/for/a/unix/socket/path/x}\n").field());
+        assertEquals("hypervisor.qemu.stop-timeout-ms", reject(QEMU + "  qemu: {stop-timeout-ms: 5}\n").field());
+        assertEquals("hypervisor.qemu.rundir", reject(QEMU + "  qemu: {rundir: /x}\n").field());
+    }
+
     @Test
     void anEmptySectionMeansDefaults() throws Exception {
         assertEquals(load(MINIMAL), load(MINIMAL + "fencing:\nrestart:\nloop:\n"));

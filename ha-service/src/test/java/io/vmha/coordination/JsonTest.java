@@ -28,6 +28,15 @@ class JsonTest {
     }
 
     @Test
+    void aHostRecordKeepsItsDriverAndOneWrittenBeforeDriversReadsAsSim() throws Exception {
+        HostRecord qemu = new HostRecord("h1", new HostCapacity(2048, 2), 42, HostState.ACTIVE).withDriver("qemu");
+        assertEquals(qemu, Json.decode("/x/hosts/h1", Json.encode(qemu), HostRecord.class));
+        byte[] old = "{\"name\":\"h1\",\"capacity\":{\"memoryMib\":2048,\"vcpus\":2},\"incarnation\":42,\"state\":\"ACTIVE\",\"alarms\":[]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals("sim", Json.decode("/x/hosts/h1", old, HostRecord.class).driver());
+    }
+
+    @Test
     void badDataNamesThePathAndNeverThrowsFromDecodeNamed() {
         List<String> problems = new ArrayList<>();
         assertTrue(Json.decodeNamed("/x/vms/a", "[]".getBytes(StandardCharsets.UTF_8), VmSpec.class, VmSpec::name,

@@ -16,6 +16,17 @@ class PlacementTest {
     }
 
     @Test
+    void aVmGoesOnlyToAHostRunningItsDriver() {
+        Pools p = new Pools().host("h1", 8192, 8).hostWithDriver("h2", 16384, 8, "qemu");
+        assertEquals(Optional.of("h1"), place(p, VmSpec.sim("v", 1024)), "sim VM: the roomier qemu host is not a candidate");
+        VmSpec qemu = new VmSpec("q", 64, 1, "qemu", Map.of(), true, List.of("h1"));
+        assertEquals(Optional.of("h2"), place(p, qemu), "qemu VM: even a preferred sim host is not a candidate");
+        Placement.Result none = Placement.of(new Pools().host("h1", 8192, 8).view()).place(qemu, Set.of());
+        assertEquals(Optional.empty(), none.host());
+        assertTrue(none.reason().contains("no active host runs the qemu driver"), none.reason());
+    }
+
+    @Test
     void mostFreeMemoryWins() {
         Pools p = new Pools().host("h1", 8192, 8).host("h2", 16384, 8);
         assertEquals(Optional.of("h2"), place(p, VmSpec.sim("v", 1024)));

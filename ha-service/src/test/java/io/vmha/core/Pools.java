@@ -17,6 +17,12 @@ final class Pools {
         return this;
     }
 
+    /** A host running {@code driver} instead of the default sim. */
+    Pools hostWithDriver(String name, long mib, int vcpus, String driver) {
+        members.put(name, new HostRecord(name, new HostCapacity(mib, vcpus), 1, HostState.ACTIVE).withDriver(driver));
+        return this;
+    }
+
     Pools vm(String name, long mib, String... prefer) {
         vms.put(name, new VmSpec(name, mib, 1, "sim", Map.of(), true, List.of(prefer)));
         return this;
