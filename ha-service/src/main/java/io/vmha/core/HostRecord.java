@@ -6,16 +6,30 @@ import java.util.List;
  * What a host publishes in its ephemeral {@code hosts/<host>} node.
  *
  * @param incarnation distinguishes daemon restarts of the same host (start time of the daemon, ms)
- * @param alarms      conditions an operator should see that do not stop the host, e.g. {@value #STORAGE_DEGRADED}
+ * @param alarms      conditions an operator should see that do not stop the host, e.g. {@value #STORAGE_DEGRADED};
+ *                    host-health alarms start with {@value #NETWORK_LOST}, {@value #DEGRADED} or {@value #EVACUATING}
+ * @param networks    the logical networks this host provides now: those its NICs carry minus those of NICs that are
+ *                    down; a VM is placed only on a host providing all of its {@link VmSpec#networks()}
  */
-public record HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms) {
+public record HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms,
+                         List<String> networks) {
     /** The heartbeat disk is failing while the coordinator is healthy: nobody is fenced for it. */
     public static final String STORAGE_DEGRADED = "storage-degraded";
     /** The coordinator is down for the whole pool: VMs keep running, no HA action is taken. */
     public static final String COORDINATOR_OUTAGE = "coordinator-outage";
+    /** Prefix of a NIC-down alarm whose only effect is the loss of the NIC's networks. */
+    public static final String NETWORK_LOST = "network-lost: ";
+    /** Prefix of a health alarm that marks the host degraded: new VMs go elsewhere when they can. */
+    public static final String DEGRADED = "degraded: ";
+    /** Prefix of a health alarm that asks the master to move every VM off this host. */
+    public static final String EVACUATING = "evacuating: ";
 
     public HostRecord(String name, HostCapacity capacity, long incarnation, HostState state) {
-        this(name, capacity, incarnation, state, List.of());
+        this(name, capacity, incarnation, state, List.of(), List.of());
+    }
+
+    public HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms) {
+        this(name, capacity, incarnation, state, alarms, List.of());
     }
 
     public HostRecord {
@@ -23,12 +37,24 @@ public record HostRecord(String name, HostCapacity capacity, long incarnation, H
         Names.check("host.name", name);
         if (capacity == null) throw new InvalidInputException("host.capacity", null, "memory-mib and vcpus");
         if (state == null) state = HostState.JOINING;
+        networks = HealthPolicy.sortedNames("host.networks", networks);
     }
 
-    public HostRecord withState(HostState next) { return new HostRecord(name, capacity, incarnation, next, alarms); }
+    public HostRecord withState(HostState next) { return new HostRecord(name, capacity, incarnation, next, alarms, networks); }
 
-    public HostRecord withAlarms(List<String> next) { return new HostRecord(name, capacity, incarnation, state, next); }
+    public HostRecord withAlarms(List<String> next) { return new HostRecord(name, capacity, incarnation, state, next, networks); }
+
+    public HostRecord withNetworks(List<String> next) { return new HostRecord(name, capacity, incarnation, state, alarms, next); }
 
     /** Only active hosts receive VMs. */
     public boolean acceptsVms() { return state == HostState.ACTIVE; }
+
+    /** A health monitor marked this host degraded. */
+    public boolean degraded() { return alarms.stream().anyMatch(a -> a.startsWith(DEGRADED)); }
+
+    /** A health monitor asked for this host to be emptied. */
+    public boolean evacuating() { return alarms.stream().anyMatch(a -> a.startsWith(EVACUATING)); }
+
+    /** True when this host provides every network in {@code needed}. */
+    public boolean provides(List<String> needed) { return networks.containsAll(needed); }
 }

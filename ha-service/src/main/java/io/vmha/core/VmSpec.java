@@ -8,9 +8,11 @@ import java.util.TreeMap;
  * A protected VM's definition and HA settings: the desired state kept in {@code vms/<vm>}.
  *
  * @param preferredHosts hosts tried first by placement, in no particular order
+ * @param networks       logical networks the VM needs (sorted, unique; empty = none): it runs only on a host
+ *                       providing all of them, and moves when its host loses one
  */
 public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
-                     boolean haEnabled, List<String> preferredHosts) {
+                     boolean haEnabled, List<String> preferredHosts, List<String> networks) {
     public static final List<String> DRIVERS = List.of("sim");
     public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
     public static final int MAX_VCPUS = 1024;
@@ -27,6 +29,13 @@ public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<
         driverParams = driverParams == null ? Map.of() : Map.copyOf(new TreeMap<>(driverParams));
         preferredHosts = preferredHosts == null ? List.of() : List.copyOf(preferredHosts);
         for (String host : preferredHosts) Names.check("vm.preferred-hosts", host);
+        networks = HealthPolicy.sortedNames("vm.networks", networks);
+    }
+
+    /** A VM that needs no logical network (the form before networks existed). */
+    public VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
+                  boolean haEnabled, List<String> preferredHosts) {
+        this(name, memoryMib, vcpus, driver, driverParams, haEnabled, preferredHosts, List.of());
     }
 
     /** A sim VM with HA on and no preferences: what tests and the demo mostly need. */
