@@ -238,7 +238,9 @@ public final class MasterLogic {
         if (!missing.isEmpty()) {
             why = "host " + o.host() + " lost network" + (missing.size() == 1 ? " " : "s ") + missing;
         } else if (owner.evacuating()) {
-            why = "host " + o.host() + " is evacuating";
+            why = "host " + o.host() + " is evacuating (" + String.join(", ", owner.alarms().stream()
+                    .filter(a -> a.startsWith(HostRecord.EVACUATING))
+                    .map(a -> a.substring(HostRecord.EVACUATING.length())).toList()) + ")";
             if (movesInFlight >= EVACUATION_CONCURRENCY) return; // the next one goes once a move completes
         } else {
             moveNotes.remove(o.vm());

@@ -60,15 +60,25 @@ final class SimHost implements Hypervisor, Clock {
     private long stopLatencyMillis;
     /** VMs whose hard stop is under way (the instance still runs until then). */
     private final java.util.Set<String> stopping = new java.util.TreeSet<>();
+    /** NIC links, reachable addresses and the daemon's health samplers; null when the host monitors nothing. */
+    private final SimHealth health;
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
         this.capacity = capacity;
         this.wallOffsetMillis = wallOffsetMillis;
         this.sim = sim;
+        io.vmha.core.HealthPolicy policy = sim.cluster().health.get(name);
+        this.health = policy == null ? null : new SimHealth(name, policy, sim);
     }
 
     String name() { return name; }
+
+    /** This machine's NICs and probed addresses, for nic-down, unreachable and their inverses. */
+    SimHealth health() {
+        if (health == null) throw new IllegalArgumentException("host " + name + " monitors no NIC or address");
+        return health;
+    }
 
     boolean partitioned() { return partitioned; }
 
@@ -101,6 +111,9 @@ final class SimHost implements Hypervisor, Clock {
             HostAgent a = agent;
             master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
         }
+        if (health != null) {
+            agent.monitorHealth(new io.vmha.core.HostHealth(name, health.policy(), sim.log()), health);
+        }
         sim.log().record(name, "daemon started (boot " + inc + "), " + instances.size() + " local instance(s)");
         Random random = sim.random();
         long probePhase = random.nextInt((int) timings.leaseProbeMillis());
@@ -112,6 +125,7 @@ final class SimHost implements Hypervisor, Clock {
             long diskPhase = random.nextInt((int) timings.diskIntervalMillis());
             sim.scheduler().after(diskPhase, name + " heartbeat round", () -> diskRound(inc));
         }
+        if (health != null) health.startSamplers(() -> generation, inc, () -> paused);
         wake(inc);
     }
 
