@@ -30,9 +30,12 @@ final class VmCommand {
         @Option(names = "--no-ha", description = "Do not restart it after a crash or a host failure.") boolean noHa;
         @Option(names = "--prefer", split = ",", paramLabel = "HOST", description = "Preferred hosts, comma-separated.")
         List<String> prefer = new ArrayList<>();
+        @Option(names = "--network", paramLabel = "NAME",
+                description = "Logical network the VM needs (a host NIC must carry it, see health.nics); repeatable.")
+        List<String> networks = new ArrayList<>();
 
         @Override public Integer call() throws Exception {
-            VmSpec spec = new VmSpec(name, memoryMib, vcpus, driver, params, !noHa, prefer); // validates first
+            VmSpec spec = new VmSpec(name, memoryMib, vcpus, driver, params, !noHa, prefer, networks); // validates first
             try (CuratorFramework client = pool.connect()) {
                 new PoolAdmin(client, pool.pool).addVm(spec);
             }
