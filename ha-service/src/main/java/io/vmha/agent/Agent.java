@@ -42,6 +42,7 @@ public final class Agent implements AutoCloseable {
     private AgentLoop loop;
     private GuardFeeder guard;
     private DiskHeartbeat heartbeat;
+    private HostHealthRunner health;
     private Thread thread;
 
     public Agent(AgentConfig config) {
@@ -68,6 +69,7 @@ public final class Agent implements AutoCloseable {
         HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING);
         HeartbeatDisk disk = startHeartbeat(self.incarnation());
         host = new HostAgent(self, coordination, hypervisor, disk, clock, journal, config.timings());
+        startHealth(name);
         MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
         Runnable afterStep = () -> { };
@@ -118,6 +120,15 @@ public final class Agent implements AutoCloseable {
         return heartbeat;
     }
 
+    /** Host-health monitors (NIC links, reachability, disk latency), if configured: sampled off the loop thread. */
+    private void startHealth(String name) {
+        if (!config.health().monitorsAnything()) return;
+        health = new HostHealthRunner(name, config.health(), io.vmha.health.NicLinkMonitor.SYSFS, heartbeat,
+                config.heartbeat().intervalMs(), clock, journal, wakeup::signal);
+        host.monitorHealth(new io.vmha.core.HostHealth(name, config.health(), journal), health);
+        health.start();
+    }
+
     /**
      * Give ZooKeeper one connection timeout to confirm the lease before the first step, so a normal start
      * goes JOINING => ACTIVE; if it cannot be reached, the loop starts anyway and fences what it finds.
@@ -144,6 +155,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         host.leave();
+        if (health != null) health.close();
         for (String vm : hypervisor.instances().keySet()) {
             try {
                 hypervisor.stop(vm, "daemon shutting down");
