@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -41,8 +40,10 @@ public final class HostHealthRunner implements HealthReadings, AutoCloseable {
     private final DiskHeartbeat heartbeat;
     private final long diskIntervalMillis;
     private final ConcurrentLinkedQueue<HealthReading> queue = new ConcurrentLinkedQueue<>();
-    /** Last good/bad per monitor, to wake the loop only on a flip. */
-    private final Map<String, Boolean> last = new ConcurrentHashMap<>();
+    /** Per monitor: the last reading's good/bad and how many in a row, to wake the loop only while it matters. */
+    private final Map<String, Streak> streaks = new ConcurrentHashMap<>();
+
+    private record Streak(boolean ok, int length) {}
     private ScheduledThreadPoolExecutor executor;
 
     /**
@@ -71,16 +72,16 @@ public final class HostHealthRunner implements HealthReadings, AutoCloseable {
         });
         for (HealthPolicy.Nic n : policy.nics()) {
             NicLinkMonitor monitor = new NicLinkMonitor(sysfs, n.name());
-            every(n.intervalMs(), () -> offer("nic " + n.name(), monitor.read(clock.monotonicMillis())));
+            every(n.intervalMs(), () -> offer("nic " + n.name(), n.failures(), monitor.read(clock.monotonicMillis())));
         }
         for (HealthPolicy.Reachability r : policy.reachability()) {
             ReachabilityMonitor monitor = new ReachabilityMonitor(r.address(), r.timeoutMs(), clock);
-            every(r.intervalMs(), () -> offer("reachability " + r.address(), monitor.probe()));
+            every(r.intervalMs(), () -> offer("reachability " + r.address(), r.failures(), monitor.probe()));
         }
         policy.diskLatency().ifPresent(d -> {
             if (heartbeat == null) return; // the config refuses this combination; nothing to time
             DiskLatencyMonitor monitor = new DiskLatencyMonitor(d.warnMs(), clock, heartbeat::roundRunningSince,
-                    reading -> offer("disk", reading));
+                    reading -> offer("disk", d.failures(), reading));
             heartbeat.onWrite(monitor::written);
             every(diskIntervalMillis, monitor::checkHanging);
         });
@@ -99,12 +100,18 @@ public final class HostHealthRunner implements HealthReadings, AutoCloseable {
         }, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    private void offer(String monitor, HealthReading reading) {
+    /**
+     * Queue a reading; wake the decision loop from a flip until the streak reaches the monitor's threshold (the
+     * readings that can change its state), so a failure is acted on at the threshold, not at the next backstop tick.
+     */
+    private void offer(String monitor, int threshold, HealthReading reading) {
         queue.add(reading);
         boolean ok = reading instanceof HealthReading.NicLink n ? n.up()
                 : reading instanceof HealthReading.Reachable r ? r.reachable()
                 : policy.diskLatency().map(d -> ((HealthReading.DiskWrite) reading).latencyMillis() <= d.warnMs()).orElse(true);
-        if (!Objects.equals(last.put(monitor, ok), ok)) wakeup.run();
+        Streak s = streaks.merge(monitor, new Streak(ok, 1),
+                (old, now) -> old.ok() == ok ? new Streak(ok, Math.min(old.length() + 1, Integer.MAX_VALUE - 1)) : now);
+        if (s.length() <= threshold) wakeup.run();
     }
 
     @Override public List<HealthReading> drain() {
