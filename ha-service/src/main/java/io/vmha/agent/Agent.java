@@ -125,7 +125,7 @@ public final class Agent implements AutoCloseable {
         if (!config.health().monitorsAnything()) return;
         health = new HostHealthRunner(name, config.health(), io.vmha.health.NicLinkMonitor.SYSFS, heartbeat,
                 config.heartbeat().intervalMs(), clock, journal, wakeup::signal);
-        host.monitorHealth(new io.vmha.core.HostHealth(name, config.health(), journal), health);
+        host.monitorHealth(new io.vmha.core.HostHealthMonitors(name, config.health(), journal), health);
         health.start();
     }
 

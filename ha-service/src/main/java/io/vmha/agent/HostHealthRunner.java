@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Samples the host-health monitors ({@code io.vmha.health}) on their own threads, every monitor at its interval, and
  * queues the readings for {@code HostAgent} to drain on its next step; the decisions stay in the core's
- * {@code HostHealth}. A probe may block up to its timeout, so each reachability target has its own thread and a
+ * {@code HostHealthMonitors}. A probe may block up to its timeout, so each reachability target has its own thread and a
  * dead gateway never delays NIC sampling. When a monitor's reading flips (up/down, reachable/not) the decision loop
  * is woken at once instead of at its next backstop tick. Lifecycle: {@link #start()} once, {@link #close()} any times.
  */

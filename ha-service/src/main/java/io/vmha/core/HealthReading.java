@@ -2,7 +2,7 @@ package io.vmha.core;
 
 /**
  * One sample of a host-health monitor, taken off the decision thread by an adapter and handed to
- * {@link HostHealth} on the next step. {@code atMillis} is the host's monotonic time of the sample.
+ * {@link HostHealthMonitors} on the next step. {@code atMillis} is the host's monotonic time of the sample.
  */
 public sealed interface HealthReading {
     long atMillis();

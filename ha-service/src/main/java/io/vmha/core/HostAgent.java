@@ -32,7 +32,7 @@ public final class HostAgent {
     private volatile long runUntil = Connection.NEVER;
     private volatile java.util.List<String> alarms = java.util.List.of();
     /** Host-health monitoring, when configured: readings are drained at the start of every step. */
-    private HostHealth health;
+    private HostHealthMonitors health;
     private HealthReadings readings;
     private volatile java.util.List<String> networks = java.util.List.of();
 
@@ -68,7 +68,7 @@ public final class HostAgent {
      * Watch this host's health: from the next step on, the published record carries the networks {@code health}
      * says the host provides and its health alarms. Call before the first step, from the loop's thread.
      */
-    public void monitorHealth(HostHealth health, HealthReadings readings) {
+    public void monitorHealth(HostHealthMonitors health, HealthReadings readings) {
         this.health = health;
         this.readings = readings;
     }
@@ -80,7 +80,7 @@ public final class HostAgent {
     private HostRecord observeHealth() {
         if (health == null) return self;
         for (HealthReading r : readings.drain()) health.observe(r);
-        HostHealth.Status status = health.status();
+        HostHealthMonitors.Status status = health.status();
         if (!status.networks().equals(networks)) {
             journal.record(self.name(), "networks provided " + networks + " => " + status.networks());
             coordination.event(self.name(), "networks provided " + status.networks());

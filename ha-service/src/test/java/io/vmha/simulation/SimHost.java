@@ -112,7 +112,7 @@ final class SimHost implements Hypervisor, Clock {
             master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
         }
         if (health != null) {
-            agent.monitorHealth(new io.vmha.core.HostHealth(name, health.policy(), sim.log()), health);
+            agent.monitorHealth(new io.vmha.core.HostHealthMonitors(name, health.policy(), sim.log()), health);
         }
         sim.log().record(name, "daemon started (boot " + inc + "), " + instances.size() + " local instance(s)");
         Random random = sim.random();

@@ -10,14 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class HostHealthTest {
+class HostHealthMonitorsTest {
     private final List<String> journal = new ArrayList<>();
     private final HealthPolicy policy = new HealthPolicy(
             List.of(new HealthPolicy.Nic("eth1", List.of("biz"), HealthAction.NETWORKS, 3, 500),
                     new HealthPolicy.Nic("eth2", List.of("biz", "storage"), HealthAction.EVACUATE, 1, 500)),
             List.of(new HealthPolicy.Reachability("10.0.0.1", 1000, 200, 2, HealthAction.DEGRADE)),
             Optional.of(new HealthPolicy.DiskLatency(100, 2, HealthAction.DEGRADE)));
-    private final HostHealth health = new HostHealth("h1", policy, (s, m) -> journal.add(s + " " + m));
+    private final HostHealthMonitors health = new HostHealthMonitors("h1", policy, (s, m) -> journal.add(s + " " + m));
 
     private void nic(String nic, boolean up, long at) {
         health.observe(new HealthReading.NicLink(nic, up, up ? "" : "operstate down", at));

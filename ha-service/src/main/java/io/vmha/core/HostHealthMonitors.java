@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * consecutive bad readings to fail and as many good ones to recover; every change is journaled. Pure: readings
  * carry their own monotonic times. Not thread-safe: the host's decision thread calls it.
  */
-public final class HostHealth {
+public final class HostHealthMonitors {
     /** What the host publishes: networks provided, sorted; health alarms, sorted. */
     public record Status(List<String> networks, List<String> alarms) {
         /** True when a failed monitor asks for the host to be emptied. */
@@ -49,7 +49,7 @@ public final class HostHealth {
     private final SortedMap<String, Monitor> addresses = new TreeMap<>();
     private final Monitor disk;
 
-    public HostHealth(String host, HealthPolicy policy, Journal journal) {
+    public HostHealthMonitors(String host, HealthPolicy policy, Journal journal) {
         this.policy = policy;
         for (HealthPolicy.Nic n : policy.nics()) {
             nics.put(n.name(), new Monitor(host, "nic " + n.name(), n.failures(), n.action(),
