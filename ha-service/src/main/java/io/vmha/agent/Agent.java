@@ -42,6 +42,7 @@ public final class Agent implements AutoCloseable {
     private GuardFeeder guard;
     private DiskHeartbeat heartbeat;
     private VmHealthRunner healthRunner;
+    private HostHealthRunner health;
     private Thread thread;
 
     public Agent(AgentConfig config) {
@@ -69,6 +70,7 @@ public final class Agent implements AutoCloseable {
         HeartbeatDisk disk = startHeartbeat(self.incarnation());
         healthRunner = new VmHealthRunner(name, hypervisor, clock, wakeup::signal);
         host = new HostAgent(self, coordination, hypervisor, disk, healthRunner, clock, journal, config.timings());
+        startHealth(name);
         MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
         Runnable afterStep = () -> { };
@@ -119,6 +121,15 @@ public final class Agent implements AutoCloseable {
         return heartbeat;
     }
 
+    /** Host-health monitors (NIC links, reachability, disk latency), if configured: sampled off the loop thread. */
+    private void startHealth(String name) {
+        if (!config.health().monitorsAnything()) return;
+        health = new HostHealthRunner(name, config.health(), io.vmha.health.NicLinkMonitor.SYSFS, heartbeat,
+                config.heartbeat().intervalMs(), clock, journal, wakeup::signal);
+        host.monitorHealth(new io.vmha.core.HostHealthMonitors(name, config.health(), journal), health);
+        health.start();
+    }
+
     /**
      * Give ZooKeeper one connection timeout to confirm the lease before the first step, so a normal start
      * goes JOINING => ACTIVE; if it cannot be reached, the loop starts anyway and fences what it finds.
@@ -146,6 +157,7 @@ public final class Agent implements AutoCloseable {
         }
         host.leave();
         healthRunner.close(); // no reset or probe after the loop stopped
+        if (health != null) health.close();
         for (String vm : hypervisor.instances().keySet()) {
             try {
                 hypervisor.stop(vm, "daemon shutting down");

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -34,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
         Map<String, Ownership> owners = s.ownerMap();
         out.append("pool ").append(s.pool()).append("   master ").append(s.master().isEmpty() ? "(none)" : s.master())
                 .append('\n').append(io.vmha.demo.StatusLine.of(s)).append("\n\n");
-        out.append(String.format("%-16s %-8s %12s %14s %5s%n", "HOST", "STATE", "MEMORY_MIB", "USED_MIB", "VMS"));
+        out.append(String.format("%-16s %-8s %12s %14s %5s  %s%n", "HOST", "STATE", "MEMORY_MIB", "USED_MIB", "VMS", "NETWORKS"));
         for (HostRecord h : s.members()) {
             long used = 0;
             int count = 0;
@@ -45,16 +46,22 @@ final class StatusCommand implements Callable<Integer> {
                     count++;
                 }
             }
-            out.append(String.format("%-16s %-8s %12d %14d %5d%n", h.name(), h.state(), h.capacity().memoryMib(), used, count));
+            out.append(String.format("%-16s %-8s %12d %14d %5d  %s%n", h.name(), h.state(), h.capacity().memoryMib(), used,
+                    count, h.networks().isEmpty() ? "-" : String.join(",", h.networks())));
         }
-        out.append('\n').append(String.format("%-16s %-9s %-16s %6s %-3s %10s  %s%n",
-                "VM", "STATE", "HOST", "EPOCH", "HA", "MEMORY_MIB", "REASON"));
+        // Alarms under the table: degraded/evacuating hosts and lost networks are what an operator must see first.
+        for (HostRecord h : s.members()) {
+            for (String alarm : h.alarms()) out.append("alarm ").append(h.name()).append(": ").append(alarm).append('\n');
+        }
+        out.append('\n').append(String.format("%-16s %-9s %-16s %6s %-3s %10s %-12s  %s%n",
+                "VM", "STATE", "HOST", "EPOCH", "HA", "MEMORY_MIB", "NETWORKS", "REASON"));
         for (Map.Entry<String, VmSpec> e : vms.entrySet()) {
             Ownership o = owners.get(e.getKey());
-            out.append(String.format("%-16s %-9s %-16s %6s %-3s %10d  %s%n", e.getKey(),
+            List<String> networks = e.getValue().networks();
+            out.append(String.format("%-16s %-9s %-16s %6s %-3s %10d %-12s  %s%n", e.getKey(),
                     o == null ? "NEW" : o.state(), o == null || o.host().isEmpty() ? "-" : o.host(),
                     o == null ? "-" : String.valueOf(o.epoch()), e.getValue().haEnabled() ? "yes" : "no",
-                    e.getValue().memoryMib(), o == null ? "" : o.reason()));
+                    e.getValue().memoryMib(), networks.isEmpty() ? "-" : String.join(",", networks), o == null ? "" : o.reason()));
         }
         for (String problem : s.problems()) out.append("problem: ").append(problem).append('\n');
         return out.toString();

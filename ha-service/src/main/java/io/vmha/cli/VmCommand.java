@@ -37,6 +37,9 @@ final class VmCommand {
         @Option(names = "--no-ha", description = "Do not restart it after a crash or a host failure.") boolean noHa;
         @Option(names = "--prefer", split = ",", paramLabel = "HOST", description = "Preferred hosts, comma-separated.")
         List<String> prefer = new ArrayList<>();
+        @Option(names = "--network", paramLabel = "NAME",
+                description = "Logical network the VM needs (a host NIC must carry it, see health.nics); repeatable.")
+        List<String> networks = new ArrayList<>();
 
         @Override public Integer call() throws Exception {
             VmSpec spec = io.vmha.hypervisor.DriverParams.check(spec()); // validates first, driver params too
@@ -52,7 +55,7 @@ final class VmCommand {
                 if (name == null) throw new InvalidInputException("NAME", null, "the VM's name (or --spec FILE.yaml)");
                 if (memoryMib == null) throw new InvalidInputException("--memory-mib", null, "memory in MiB (or --spec FILE.yaml)");
                 return new VmSpec(name, memoryMib, vcpus == null ? 1 : vcpus, driver == null ? "sim" : driver, params,
-                        !noHa, prefer);
+                        !noHa, prefer, networks);
             }
             VmSpec f = VmSpecLoader.load(specFile);
             if (name != null && !name.equals(f.name())) {
@@ -62,7 +65,7 @@ final class VmCommand {
             allParams.putAll(params);
             return new VmSpec(f.name(), memoryMib != null ? memoryMib : f.memoryMib(), vcpus != null ? vcpus : f.vcpus(),
                     driver != null ? driver : f.driver(), allParams, f.haEnabled() && !noHa,
-                    prefer.isEmpty() ? f.preferredHosts() : prefer, f.health());
+                    prefer.isEmpty() ? f.preferredHosts() : prefer, networks.isEmpty() ? f.networks() : networks, f.health());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vmha.config;
 
+import io.vmha.core.HealthPolicy;
 import io.vmha.core.HostCapacity;
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.Names;
@@ -20,7 +21,12 @@ import java.util.regex.Pattern;
  * Durations are plain milliseconds; ZooKeeper's are {@code int} because Curator takes ints.
  */
 public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
-                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat) {
+                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
+
+    public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                       HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat) {
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, HealthPolicy.NONE);
+    }
 
     public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
                        HypervisorConfig hypervisor, Loop loop) {
@@ -36,6 +42,11 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(hypervisor, "hypervisor");
         Objects.requireNonNull(loop, "loop");
         if (heartbeat == null) heartbeat = Heartbeat.NONE;
+        if (health == null) health = HealthPolicy.NONE;
+        // Write latency is measured around the heartbeat disk's slot write: without a disk there is nothing to time.
+        if (health.diskLatency().isPresent() && !heartbeat.configured()) {
+            throw new InvalidInputException("health.disk-latency", "(set)", "no disk-latency section unless heartbeat.device is set");
+        }
         // Rejects a combination that would let a cut-off host outlive its session (fields are not set yet here).
         new Timings(zookeeper.sessionTimeoutMs(), fencing.stopDeadlineMs(), fencing.safetyMarginMs(),
                 heartbeat.intervalMs(), heartbeat.timeoutMs());
@@ -49,6 +60,11 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
 
     public RestartPolicy restartPolicy() {
         return new RestartPolicy(restart.maxRestarts(), restart.windowSeconds() * 1000L, restart.maxRelocations());
+    }
+
+    /** This config with host-health monitoring {@code next}. */
+    public AgentConfig withHealth(HealthPolicy next) {
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next);
     }
 
     /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */

@@ -44,7 +44,7 @@ import static io.vmha.config.YamlValues.unknown;
  * same message. Unknown keys are errors: a misspelt optional key would otherwise silently keep its default.
  */
 public final class AgentConfigLoader {
-    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop", "heartbeat");
+    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop", "heartbeat", "health");
     static final List<String> HOST_KEYS = List.of("name", "capacity");
     static final List<String> CAPACITY_KEYS = List.of("memory-mib", "vcpus");
     static final List<String> ZOOKEEPER_KEYS = List.of("connect", "session-timeout-ms", "connection-timeout-ms");
@@ -117,6 +117,7 @@ public final class AgentConfigLoader {
         HypervisorConfig hypervisor = null;
         Loop loop = null;
         Heartbeat heartbeat = null;
+        io.vmha.core.HealthPolicy health = io.vmha.core.HealthPolicy.NONE;
         for (Map.Entry<String, JsonNode> e : mapping("(top level)", node, ROOT_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
@@ -128,6 +129,7 @@ public final class AgentConfigLoader {
                 case "hypervisor" -> hypervisor = hypervisor(v);
                 case "loop" -> loop = loop(v);
                 case "heartbeat" -> heartbeat = heartbeat(v);
+                case "health" -> health = HealthConfigLoader.health(v);
                 default -> throw unknown(e.getKey(), v, ROOT_KEYS);
             }
         }
@@ -136,7 +138,7 @@ public final class AgentConfigLoader {
         return new AgentConfig(pool, host != null ? host : host(null), zookeeper != null ? zookeeper : zookeeper(null),
                 fencing != null ? fencing : Fencing.DEFAULTS, restart != null ? restart : Restart.DEFAULTS,
                 hypervisor != null ? hypervisor : hypervisor(null), loop != null ? loop : Loop.DEFAULTS,
-                heartbeat != null ? heartbeat : Heartbeat.NONE);
+                heartbeat != null ? heartbeat : Heartbeat.NONE, health);
     }
 
     private static Host host(JsonNode node) {

@@ -1,10 +1,12 @@
 package io.vmha.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vmha.core.HealthPolicy;
 import java.io.UncheckedIOException;
 
 /** Writes every key, defaults included, so a written file shows exactly what the agent will run with. */
@@ -63,11 +65,42 @@ final class AgentConfigWriter {
             heartbeat.put("interval-ms", config.heartbeat().intervalMs());
             heartbeat.put("timeout-ms", config.heartbeat().timeoutMs());
         }
+        writeHealth(root, config.health());
         try {
             return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
                     + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e); // a tree of strings and numbers always serialises
         }
+    }
+
+    private static void writeHealth(ObjectNode root, HealthPolicy health) {
+        if (!health.monitorsAnything()) return;
+        ObjectNode node = root.putObject("health");
+        ArrayNode nics = node.putArray("nics");
+        for (HealthPolicy.Nic n : health.nics()) {
+            ObjectNode nic = nics.addObject();
+            nic.put("name", n.name());
+            ArrayNode networks = nic.putArray("networks");
+            n.networks().forEach(networks::add);
+            nic.put("action", n.action().configName());
+            nic.put("failures", n.failures());
+            nic.put("interval-ms", n.intervalMs());
+        }
+        ArrayNode reach = node.putArray("reachability");
+        for (HealthPolicy.Reachability r : health.reachability()) {
+            ObjectNode entry = reach.addObject();
+            entry.put("address", r.address());
+            entry.put("interval-seconds", r.intervalMs() / 1000);
+            entry.put("timeout-ms", r.timeoutMs());
+            entry.put("failures", r.failures());
+            entry.put("action", r.action().configName());
+        }
+        health.diskLatency().ifPresent(d -> {
+            ObjectNode disk = node.putObject("disk-latency");
+            disk.put("warn-ms", d.warnMs());
+            disk.put("failures", d.failures());
+            disk.put("action", d.action().configName());
+        });
     }
 }

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmha.core.HostRecord;
+import io.vmha.core.VmSpec;
 import java.io.IOException;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -23,9 +29,18 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .addMixIn(io.vmha.core.VmSpec.class, StoredDefaults.VmSpecMixin.class)
-            .addMixIn(io.vmha.core.HostRecord.class, StoredDefaults.HostRecordMixin.class)
             .injectableValues(StoredDefaults.values())
             .build();
+
+    /**
+     * Fields added after a record was first stored, with the value an older writer meant by leaving them out.
+     * Strict decoding (missing creator properties fail) stays on for everything else, the epoch above all.
+     */
+    private static final Map<Class<?>, Map<String, JsonNode>> ADDED_LATER = Map.of(
+            HostRecord.class, Map.of("alarms", JsonNodeFactory.instance.arrayNode(),
+                    "networks", JsonNodeFactory.instance.arrayNode(),
+                    "driver", JsonNodeFactory.instance.textNode(HostRecord.DEFAULT_DRIVER)),
+            VmSpec.class, Map.of("networks", JsonNodeFactory.instance.arrayNode()));
 
     private Json() {}
 
@@ -43,7 +58,7 @@ public final class Json {
         String expected = "a JSON " + type.getSimpleName();
         if (data == null || data.length == 0) throw new CorruptNodeException(path, "empty; expected " + expected, null);
         try {
-            T value = MAPPER.readValue(data, type);
+            T value = read(data, type);
             if (value == null) throw new CorruptNodeException(path, "null; expected " + expected, null);
             return value;
         } catch (ValueInstantiationException e) {
@@ -75,6 +90,16 @@ public final class Json {
             problems.accept(e.getMessage() + " (skipped)");
             return Optional.empty();
         }
+    }
+
+    private static <T> T read(byte[] data, Class<T> type) throws IOException {
+        Map<String, JsonNode> defaults = ADDED_LATER.get(type);
+        if (defaults == null) return MAPPER.readValue(data, type);
+        JsonNode tree = MAPPER.readTree(data);
+        if (tree instanceof ObjectNode object) defaults.forEach((field, value) -> {
+            if (!object.has(field)) object.set(field, value.deepCopy());
+        });
+        return MAPPER.treeToValue(tree, type);
     }
 
     static PoolEvent decodeEvent(String path, byte[] data) throws CorruptNodeException {

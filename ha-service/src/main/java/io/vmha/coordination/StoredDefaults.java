@@ -17,13 +17,11 @@ import java.util.Map;
  */
 final class StoredDefaults {
     static final String VM_HEALTH = "vmha.default.vm-health";
-    static final String HOST_DRIVER = "vmha.default.host-driver";
 
     private StoredDefaults() {}
 
     static InjectableValues values() {
-        return new InjectableValues.Std().addValue(VM_HEALTH, VmHealth.DEFAULT)
-                .addValue(HOST_DRIVER, io.vmha.core.HostRecord.DEFAULT_DRIVER);
+        return new InjectableValues.Std().addValue(VM_HEALTH, VmHealth.DEFAULT);
     }
 
     /** {@code vms/<vm>} written before VM health policies existed has no {@code health}. */
@@ -34,15 +32,7 @@ final class StoredDefaults {
                     @JsonProperty("driverParams") Map<String, String> driverParams,
                     @JsonProperty("haEnabled") boolean haEnabled,
                     @JsonProperty("preferredHosts") List<String> preferredHosts,
+                    @JsonProperty("networks") List<String> networks,
                     @JacksonInject(VM_HEALTH) @JsonProperty("health") VmHealth health) {}
-    }
-
-    /** {@code hosts/<host>} written before hosts named their driver has no {@code driver}: those ran sim. */
-    abstract static class HostRecordMixin {
-        @JsonCreator
-        HostRecordMixin(@JsonProperty("name") String name, @JsonProperty("capacity") io.vmha.core.HostCapacity capacity,
-                        @JsonProperty("incarnation") long incarnation, @JsonProperty("state") io.vmha.core.HostState state,
-                        @JsonProperty("alarms") List<String> alarms,
-                        @JacksonInject(HOST_DRIVER) @JsonProperty("driver") String driver) {}
     }
 }

@@ -3,6 +3,7 @@ package io.vmha.core;
 import io.vmha.core.port.Clock;
 import io.vmha.core.port.Connection;
 import io.vmha.core.port.HealthChecks;
+import io.vmha.core.port.HealthReadings;
 import io.vmha.core.port.HeartbeatDisk;
 import io.vmha.core.port.Coordination;
 import io.vmha.core.port.CoordinationException;
@@ -35,6 +36,10 @@ public final class HostAgent {
     private volatile long runUntil = Connection.NEVER;
     private PoisonPill lastAcknowledgedPill;
     private volatile java.util.List<String> alarms = java.util.List.of();
+    /** Host-health monitoring, when configured: readings are drained at the start of every step. */
+    private HostHealthMonitors monitors;
+    private HealthReadings readings;
+    private volatile java.util.List<String> networks = java.util.List.of();
 
     public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, Clock clock,
                      Journal journal, Timings timings) {
@@ -72,12 +77,38 @@ public final class HostAgent {
     /** Alarms raised by the last step ({@link HostRecord#STORAGE_DEGRADED}, ...). */
     public java.util.List<String> alarms() { return alarms; }
 
+    /**
+     * Watch this host's health: from the next step on, the published record carries the networks {@code monitors}
+     * says the host provides and its health alarms. Call before the first step, from the loop's thread.
+     */
+    public void monitorHealth(HostHealthMonitors monitors, HealthReadings readings) {
+        this.monitors = monitors;
+        this.readings = readings;
+    }
+
+    /** The logical networks this host provided at the last step. */
+    public java.util.List<String> networks() { return networks; }
+
+    /** This host's record as health monitoring sees it now: networks provided and health alarms. */
+    private HostRecord observeHealth() {
+        if (monitors == null) return self;
+        for (HealthReading r : readings.drain()) monitors.observe(r);
+        HostHealthMonitors.Status status = monitors.status();
+        if (!status.networks().equals(networks)) {
+            journal.record(self.name(), "networks provided " + networks + " => " + status.networks());
+            coordination.event(self.name(), "networks provided " + status.networks());
+            networks = status.networks();
+        }
+        return self.withNetworks(status.networks()).withAlarms(status.alarms());
+    }
+
     public void step() {
         PoolView view = coordination.view();
         Connection connection = coordination.connection();
         long now = clock.monotonicMillis();
+        HostRecord me = observeHealth();
         List<HealthResult> results = checks.drain();
-        HostLogic.Plan plan = logic.plan(new HostLogic.Input(self, state.state(), connection, now,
+        HostLogic.Plan plan = logic.plan(new HostLogic.Input(me, state.state(), connection, now,
                 clock.wallMillis(), view, hypervisor.instances(), disk.view(), health.alarms()));
         runUntil = plan.runUntil();
         if (state.transition(plan.next(), plan.reason())) {

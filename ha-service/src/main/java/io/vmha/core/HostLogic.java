@@ -61,7 +61,10 @@ public final class HostLogic {
         Connection c = in.connection();
         DiskView disk = in.disk();
         long now = in.nowMono();
-        List<String> alarms = new ArrayList<>(in.healthAlarms());
+        // Health alarms: the host's own (degraded, evacuating, lost networks) come with the record the agent
+        // passes in; the VMs' (reset limits reached) come as an input of their own.
+        List<String> alarms = new ArrayList<>(in.self().alarms());
+        alarms.addAll(in.healthAlarms());
         // The coordinator lease: LOST means the session is gone (or assumed gone), whatever the last contact.
         long leaseUntil = c.lastContactMillis() + timings.fenceAfterMillis();
         boolean leaseValid = c.everContacted() && c.state() != ConnectionState.LOST && now < leaseUntil;
@@ -185,7 +188,7 @@ public final class HostLogic {
                     actions.add(new HostAction.Report(o.failed(in.nowWall(),
                             "instance " + inst.instanceId() + " exited: " + inst.exitDetail()), vo.version(), true));
                 } else if (mine && o.state() == VmState.STOPPING) {
-                    actions.add(new HostAction.Report(o.withState(VmState.STOPPED, "stopped"), vo.version(), true));
+                    actions.add(new HostAction.Report(o.stopped(), vo.version(), true));
                 } else {
                     actions.add(new HostAction.Acknowledge(inst.vm()));
                 }
@@ -226,7 +229,7 @@ public final class HostLogic {
                 case RUNNING -> actions.add(new HostAction.Report(o.failed(null,
                         "no local instance (lost while the host was fenced or its daemon was down)"),
                         e.getValue().version(), false));
-                case STOPPING -> actions.add(new HostAction.Report(o.withState(VmState.STOPPED, "stopped"),
+                case STOPPING -> actions.add(new HostAction.Report(o.stopped(),
                         e.getValue().version(), false));
                 default -> { }
             }

@@ -6,25 +6,39 @@ import java.util.List;
  * What a host publishes in its ephemeral {@code hosts/<host>} node.
  *
  * @param incarnation distinguishes daemon restarts of the same host (start time of the daemon, ms)
- * @param alarms      conditions an operator should see that do not stop the host, e.g. {@value #STORAGE_DEGRADED}
+ * @param alarms      conditions an operator should see that do not stop the host, e.g. {@value #STORAGE_DEGRADED};
+ *                    host-health alarms start with {@value #NETWORK_LOST}, {@value #DEGRADED} or {@value #EVACUATING}
+ * @param networks    the logical networks this host provides now: those its NICs carry minus those of NICs that are
+ *                    down; a VM is placed only on a host providing all of its {@link VmSpec#networks()}
  * @param driver      the hypervisor driver this host runs (one per host); only VMs of that driver are placed
  *                    here. Records written before drivers existed read as {@value #DEFAULT_DRIVER}.
  */
 public record HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms,
-                         String driver) {
+                         List<String> networks, String driver) {
     /** The heartbeat disk is failing while the coordinator is healthy: nobody is fenced for it. */
     public static final String STORAGE_DEGRADED = "storage-degraded";
     /** The coordinator is down for the whole pool: VMs keep running, no HA action is taken. */
     public static final String COORDINATOR_OUTAGE = "coordinator-outage";
+    /** Prefix of a NIC-down alarm whose only effect is the loss of the NIC's networks. */
+    public static final String NETWORK_LOST = "network-lost: ";
+    /** Prefix of a health alarm that marks the host degraded: new VMs go elsewhere when they can. */
+    public static final String DEGRADED = "degraded: ";
+    /** Prefix of a health alarm that asks the master to move every VM off this host. */
+    public static final String EVACUATING = "evacuating: ";
 
     public static final String DEFAULT_DRIVER = "sim";
 
     public HostRecord(String name, HostCapacity capacity, long incarnation, HostState state) {
-        this(name, capacity, incarnation, state, List.of(), DEFAULT_DRIVER);
+        this(name, capacity, incarnation, state, List.of(), List.of(), DEFAULT_DRIVER);
     }
 
     public HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms) {
-        this(name, capacity, incarnation, state, alarms, DEFAULT_DRIVER);
+        this(name, capacity, incarnation, state, alarms, List.of(), DEFAULT_DRIVER);
+    }
+
+    public HostRecord(String name, HostCapacity capacity, long incarnation, HostState state, List<String> alarms,
+                      List<String> networks) {
+        this(name, capacity, incarnation, state, alarms, networks, DEFAULT_DRIVER);
     }
 
     public HostRecord {
@@ -34,14 +48,26 @@ public record HostRecord(String name, HostCapacity capacity, long incarnation, H
         Names.check("host.name", name);
         if (capacity == null) throw new InvalidInputException("host.capacity", null, "memory-mib and vcpus");
         if (state == null) state = HostState.JOINING;
+        networks = HealthPolicy.sortedNames("host.networks", networks);
     }
 
-    public HostRecord withState(HostState next) { return new HostRecord(name, capacity, incarnation, next, alarms, driver); }
+    public HostRecord withState(HostState next) { return new HostRecord(name, capacity, incarnation, next, alarms, networks, driver); }
 
-    public HostRecord withAlarms(List<String> next) { return new HostRecord(name, capacity, incarnation, state, next, driver); }
+    public HostRecord withAlarms(List<String> next) { return new HostRecord(name, capacity, incarnation, state, next, networks, driver); }
 
-    public HostRecord withDriver(String next) { return new HostRecord(name, capacity, incarnation, state, alarms, next); }
+    public HostRecord withNetworks(List<String> next) { return new HostRecord(name, capacity, incarnation, state, alarms, next, driver); }
+
+    public HostRecord withDriver(String next) { return new HostRecord(name, capacity, incarnation, state, alarms, networks, next); }
 
     /** Only active hosts receive VMs. */
     public boolean acceptsVms() { return state == HostState.ACTIVE; }
+
+    /** A health monitor marked this host degraded. */
+    public boolean degraded() { return alarms.stream().anyMatch(a -> a.startsWith(DEGRADED)); }
+
+    /** A health monitor asked for this host to be emptied. */
+    public boolean evacuating() { return alarms.stream().anyMatch(a -> a.startsWith(EVACUATING)); }
+
+    /** True when this host provides every network in {@code needed}. */
+    public boolean provides(List<String> needed) { return networks.containsAll(needed); }
 }

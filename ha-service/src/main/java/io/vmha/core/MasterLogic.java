@@ -16,6 +16,11 @@ import java.util.TreeSet;
  * waits the full grace again for hosts it sees gone, so work in flight is finished, never lost.
  */
 public final class MasterLogic {
+    /**
+     * At most this many VMs are in an orderly move (stopping, stopped, or starting at the target) while an
+     * evacuation picks its next VM: an evacuation is a sequence of short outages, never the whole host at once.
+     */
+    public static final int EVACUATION_CONCURRENCY = 2;
     private final Timings timings;
     private final RestartPolicy policy;
     private final Journal journal;
@@ -27,6 +32,10 @@ public final class MasterLogic {
     private final Set<String> cleared = new TreeSet<>();
     private final SortedMap<String, Long> lastPill = new TreeMap<>();
     private final SortedMap<String, String> lastNote = new TreeMap<>();
+    /** Why a VM that should move stays (no target, HA off), said once per change of reason. */
+    private final SortedMap<String, String> moveNotes = new TreeMap<>();
+    /** Orderly moves under way in this plan (see {@link #EVACUATION_CONCURRENCY}). */
+    private int movesInFlight;
     private final List<MasterAction> pills = new ArrayList<>();
     /** FAILED VMs waiting out a restart backoff: {epoch, monotonic time this master first saw the failure}. */
     private final SortedMap<String, long[]> failedSeen = new TreeMap<>();
@@ -54,6 +63,7 @@ public final class MasterLogic {
         lastPill.clear();
         lastNote.clear();
         failedSeen.clear();
+        moveNotes.clear();
     }
 
     public List<MasterAction> plan(PoolView view, long nowMono, long nowWall) {
@@ -70,6 +80,12 @@ public final class MasterLogic {
         trackAbsentHosts(view, nowMono);
         decideAbsentHosts(nowMono);
         Placement placement = Placement.of(view);
+        movesInFlight = 0;
+        for (Versioned<Ownership> o : view.owners().values()) {
+            VmState st = o.value().state();
+            if (o.value().moving() && (st == VmState.STOPPING || st == VmState.STOPPED || st == VmState.STARTING)) movesInFlight++;
+        }
+        moveNotes.keySet().retainAll(view.owners().keySet());
         List<MasterAction> actions = new ArrayList<>();
         for (Map.Entry<String, Versioned<Ownership>> e : view.owners().entrySet()) {
             planOwned(view, e.getValue(), placement, nowMono, nowWall, actions);
@@ -203,8 +219,55 @@ public final class MasterLogic {
         switch (o.state()) {
             case FAILED -> planFailed(o, version, spec, placement, nowMono, nowWall, actions);
             case PENDING -> reassign(o, version, spec, placement, Set.of(), o.failures(), "placement retry", actions);
-            default -> { } // STARTING, RUNNING, STOPPING: the owner host acts; STOPPED, ERROR: an operator acts
+            case STOPPED -> {
+                // The owner stopped it for an orderly move: only now may it start elsewhere, under a new epoch.
+                if (o.moving()) reassign(o, version, spec, placement, Set.of(), o.failures(), o.reason().split(";")[0], actions);
+            }
+            case RUNNING, STARTING -> planMove(view, o, version, spec, placement, actions);
+            default -> { } // STOPPING: the owner host acts; STOPPED without a move, ERROR: an operator acts
         }
+    }
+
+    /**
+     * A VM whose live owner lost one of the VM's networks, or is evacuating, moves in order: the master writes
+     * STOPPING (same owner, same epoch), the owner stops it and reports STOPPED, and only then is it assigned
+     * elsewhere with a new epoch, so it never runs twice. It moves only if some other host can take it now
+     * (that room is reserved for this plan); otherwise it keeps running where it is. The host's other VMs stay.
+     */
+    private void planMove(PoolView view, Ownership o, int version, VmSpec spec, Placement placement,
+                          List<MasterAction> actions) {
+        HostRecord owner = view.members().get(o.host());
+        if (owner == null) return;
+        List<String> missing = spec.networks().stream().filter(n -> !owner.networks().contains(n)).toList();
+        String why;
+        if (!missing.isEmpty()) {
+            why = "host " + o.host() + " lost network" + (missing.size() == 1 ? " " : "s ") + missing;
+        } else if (owner.evacuating()) {
+            why = "host " + o.host() + " is evacuating (" + String.join(", ", owner.alarms().stream()
+                    .filter(a -> a.startsWith(HostRecord.EVACUATING))
+                    .map(a -> a.substring(HostRecord.EVACUATING.length())).toList()) + ")";
+            if (movesInFlight >= EVACUATION_CONCURRENCY) return; // the next one goes once a move completes
+        } else {
+            moveNotes.remove(o.vm());
+            return;
+        }
+        if (!spec.haEnabled()) {
+            noteMove(o.vm(), why + "; HA disabled for this VM: left where it is");
+            return;
+        }
+        Placement.Result r = placement.place(spec, Set.of(o.host()));
+        if (r.host().isEmpty()) {
+            noteMove(o.vm(), why + "; no other host can take it (" + r.reason() + "): left running where it is");
+            return;
+        }
+        moveNotes.remove(o.vm());
+        movesInFlight++;
+        String full = Ownership.MOVE + why + "; stopping it on " + o.host() + " to start it on " + r.host().get();
+        actions.add(new MasterAction.WriteOwner(o.withState(VmState.STOPPING, full), version, full));
+    }
+
+    private void noteMove(String vm, String why) {
+        if (!why.equals(moveNotes.put(vm, why))) journal.record("master", "vm " + vm + " stays: " + why);
     }
 
     private void planRemoved(Ownership o, int version, boolean hostGone, List<MasterAction> actions) {
@@ -284,7 +347,7 @@ public final class MasterLogic {
         } else {
             noteUnplaceable(o.vm(), r.reason());
             if (o.state() != VmState.PENDING) {
-                String full = why + ": waiting for room (" + r.reason() + ")";
+                String full = why + ": waiting for " + r.waitingFor() + " (" + r.reason() + ")";
                 actions.add(new MasterAction.WriteOwner(o.reassign("", VmState.PENDING, failures, full), version, full));
             }
         }
@@ -298,7 +361,7 @@ public final class MasterLogic {
             actions.add(new MasterAction.WriteOwner(Ownership.first(spec.name(), r.host().get(), why), Versioned.ABSENT, why));
         } else {
             noteUnplaceable(spec.name(), r.reason());
-            String why = "new VM: waiting for room (" + r.reason() + ")";
+            String why = "new VM: waiting for " + r.waitingFor() + " (" + r.reason() + ")";
             actions.add(new MasterAction.WriteOwner(new Ownership(spec.name(), "", VmState.PENDING, 0, List.of(), "", why),
                     Versioned.ABSENT, why));
         }

@@ -14,6 +14,13 @@ import java.util.List;
  */
 public record Ownership(String vm, String host, VmState state, long epoch, List<Long> failures,
                         String instance, String reason) {
+    /**
+     * Reason prefix of an orderly move (a lost network, an evacuation): the master writes STOPPING with it, the
+     * owner stops the instance and reports STOPPED keeping it, and only then does the master start the VM
+     * elsewhere under a new epoch. Without the prefix, STOPPED means "leave it alone".
+     */
+    public static final String MOVE = "move: ";
+
     public Ownership {
         Names.check("owner.vm", vm);
         if (host == null) host = "";
@@ -52,6 +59,14 @@ public record Ownership(String vm, String host, VmState state, long epoch, List<
         checkTransition(next, why);
         return new Ownership(vm, host, next, epoch, failures, next == VmState.RUNNING ? instance : "", why);
     }
+
+    /** The owner stopped the instance on purpose; an orderly move keeps its reason so the master carries it on. */
+    public Ownership stopped() {
+        return withState(VmState.STOPPED, moving() ? reason : "stopped");
+    }
+
+    /** True while this record is part of an orderly move (see {@link #MOVE}). */
+    public boolean moving() { return reason.startsWith(MOVE); }
 
     /** Same owner, now running {@code instanceId}. */
     public Ownership running(String instanceId, String why) {

@@ -65,6 +65,10 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
     private volatile HeartbeatDevice device;
     private volatile int slot = -1;
     private Thread thread;
+    /** Host-health hook: told each slot write's duration (µs), on the heartbeat thread. */
+    private volatile java.util.function.LongConsumer writeListener = micros -> { };
+    /** Monotonic start of the round in progress, {@link Connection#NEVER} between rounds: a hung write shows here. */
+    private volatile long roundStartedAt = Connection.NEVER;
 
     public DiskHeartbeat(Path device, String pool, String hostName, long incarnation, long intervalMillis,
                          long timeoutMillis, Clock clock, Journal journal) {
@@ -193,6 +197,12 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
         return r == null ? new TreeMap<>() : r.byIndex();
     }
 
+    /** Call {@code listener} with the duration (µs) of every own-slot write from now on; it must not block. */
+    public void onWrite(java.util.function.LongConsumer listener) { this.writeListener = listener; }
+
+    /** Monotonic start of the round in progress, or {@link Connection#NEVER} between rounds. */
+    public long roundRunningSince() { return roundStartedAt; }
+
     /** The slot this host writes; -1 before {@link #start()}. */
     public int slotIndex() { return slot; }
 
@@ -202,10 +212,14 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
             try {
                 while (state.get() == State.STARTED) {
                     long begin = clock.monotonicMillis();
+                    roundStartedAt = begin;
                     try {
                         view = round.run(view);
+                        writeListener.accept(view.writeMicros());
                     } catch (RuntimeException e) {
                         journal.record(hostName, "heartbeat: round failed: " + e);
+                    } finally {
+                        roundStartedAt = Connection.NEVER;
                     }
                     long rest = intervalMillis - (clock.monotonicMillis() - begin);
                     synchronized (wake) {

@@ -151,7 +151,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "pol: demo\n");
         assertEquals("pol", e.field());
         assertEquals("pol: \"demo\" is not accepted; expected one of "
-                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat]", e.getMessage());
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health]", e.getMessage());
     }
 
     @Test
@@ -304,7 +304,8 @@ class AgentConfigLoaderTest {
         AgentConfig d = AgentConfig.defaults("demo", "host1", new HostCapacity(16384, 16), "127.0.0.1:2181",
                 Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim"));
         assertEquals(new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(), d.hypervisor(), d.loop(),
-                new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000)), c);
+                new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000))
+                .withHealth(HealthConfigTest.EXAMPLE_HEALTH), c);
     }
 
     @Test

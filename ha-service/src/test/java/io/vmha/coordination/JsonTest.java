@@ -55,4 +55,27 @@ class JsonTest {
         assertEquals("/x/owners/vm1", e.path());
         assertTrue(e.getMessage().contains("epoch"), e.getMessage());
     }
+
+    @Test
+    void networksRoundTripAndRecordsWithoutThemStillRead() throws Exception {
+        HostRecord host = new HostRecord("h1", new HostCapacity(2048, 2), 42, HostState.ACTIVE,
+                List.of("degraded: 10.0.0.1 unreachable"), List.of("storage", "biz"));
+        assertEquals(List.of("biz", "storage"), host.networks());
+        assertEquals(host, Json.decode("/x/hosts/h1", Json.encode(host), HostRecord.class));
+        VmSpec vm = new VmSpec("vm1", 512, 1, "sim", Map.of(), true, List.of(), List.of("biz"));
+        assertEquals(vm, Json.decode("/x/vms/vm1", Json.encode(vm), VmSpec.class));
+        // Written by a daemon from before alarms and networks: no networks, no alarms, not corrupt.
+        byte[] oldHost = "{\"name\":\"h1\",\"capacity\":{\"memoryMib\":2048,\"vcpus\":2},\"incarnation\":42,\"state\":\"ACTIVE\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(new HostRecord("h1", new HostCapacity(2048, 2), 42, HostState.ACTIVE),
+                Json.decode("/x/hosts/h1", oldHost, HostRecord.class));
+        byte[] oldVm = "{\"name\":\"vm1\",\"memoryMib\":512,\"vcpus\":1,\"driver\":\"sim\",\"driverParams\":{},\"haEnabled\":true,\"preferredHosts\":[]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(VmSpec.sim("vm1", 512), Json.decode("/x/vms/vm1", oldVm, VmSpec.class));
+        // A bad network name is still refused, naming the field.
+        byte[] badVm = "{\"name\":\"vm1\",\"memoryMib\":512,\"vcpus\":1,\"driver\":\"sim\",\"driverParams\":{},\"haEnabled\":true,\"preferredHosts\":[],\"networks\":[\"a/b\"]}"
+                .getBytes(StandardCharsets.UTF_8);
+        CorruptNodeException e = assertThrows(CorruptNodeException.class, () -> Json.decode("/x/vms/vm1", badVm, VmSpec.class));
+        assertTrue(e.getMessage().contains("vm.networks"), e.getMessage());
+    }
 }

@@ -2,6 +2,8 @@ package io.vmha.simulation;
 
 import io.vmha.core.GuestHeartbeat;
 import io.vmha.core.HealthProbe;
+import io.vmha.core.HealthAction;
+import io.vmha.core.HealthPolicy;
 import io.vmha.core.HostCapacity;
 import io.vmha.core.RestartOverride;
 import io.vmha.core.Sensitivity;
@@ -39,6 +41,8 @@ final class ClusterSpec {
     boolean fenceGuard = true;
     final List<Host> hosts = new ArrayList<>();
     final List<VmSpec> vms = new ArrayList<>();
+    /** Host-health monitors per host ({@code nic} and {@code probe} lines). */
+    final Map<String, HealthPolicy> health = new TreeMap<>();
 
     static ClusterSpec parse(List<String> lines) {
         ClusterSpec spec = new ClusterSpec();
@@ -68,18 +72,24 @@ final class ClusterSpec {
                 case "host" -> spec.hosts.add(new Host(w[1], new HostCapacity(num(kv, "memory-mib", 8192),
                         (int) num(kv, "vcpus", 16)), num(kv, "wall-offset-ms", 0)));
                 case "vm" -> spec.vms.add(vm(w[1], kv));
+                case "nic" -> spec.addNic(w[1], new HealthPolicy.Nic(w[2], list(kv, "networks"),
+                        action(kv, HealthPolicy.Nic.DEFAULT_ACTION), (int) num(kv, "failures", HealthPolicy.Nic.DEFAULT_FAILURES),
+                        num(kv, "interval-ms", HealthPolicy.Nic.DEFAULT_INTERVAL_MS)));
+                case "probe" -> spec.addProbe(w[1], new HealthPolicy.Reachability(w[2],
+                        num(kv, "interval-ms", HealthPolicy.Reachability.DEFAULT_INTERVAL_MS),
+                        num(kv, "timeout-ms", HealthPolicy.Reachability.DEFAULT_TIMEOUT_MS),
+                        (int) num(kv, "failures", HealthPolicy.Reachability.DEFAULT_FAILURES),
+                        action(kv, HealthPolicy.Reachability.DEFAULT_ACTION)));
                 default -> throw new IllegalArgumentException("cluster line '" + raw + "': unknown keyword " + w[0]);
             }
         }
         return spec;
     }
 
-    /** {@code add-vm} and {@code vm} share the attributes: memory-mib, vcpus, ha, prefer. */
+    /** {@code add-vm} and {@code vm} share the attributes: memory-mib, vcpus, ha, prefer, networks. */
     static VmSpec vm(String name, Map<String, String> kv) {
-        String prefer = kv.getOrDefault("prefer", "");
         return new VmSpec(name, num(kv, "memory-mib", 1024), (int) num(kv, "vcpus", 1), "sim", Map.of(),
-                Boolean.parseBoolean(kv.getOrDefault("ha", "true")),
-                prefer.isEmpty() ? List.of() : List.of(prefer.split(",")), health(kv));
+                Boolean.parseBoolean(kv.getOrDefault("ha", "true")), list(kv, "prefer"), list(kv, "networks"), health(kv));
     }
 
     /**
@@ -112,6 +122,29 @@ final class ClusterSpec {
 
     private static Integer box(Map<String, String> kv, String key) {
         return kv.containsKey(key) ? Integer.valueOf(kv.get(key)) : null;
+    }
+
+    private static List<String> list(Map<String, String> kv, String key) {
+        String value = kv.getOrDefault(key, "");
+        return value.isEmpty() ? List.of() : List.of(value.split(","));
+    }
+
+    private static HealthAction action(Map<String, String> kv, HealthAction otherwise) {
+        return kv.containsKey("action") ? HealthAction.valueOf(kv.get("action").toUpperCase(java.util.Locale.ROOT)) : otherwise;
+    }
+
+    private void addNic(String host, HealthPolicy.Nic nic) {
+        HealthPolicy p = health.getOrDefault(host, HealthPolicy.NONE);
+        List<HealthPolicy.Nic> nics = new ArrayList<>(p.nics());
+        nics.add(nic);
+        health.put(host, new HealthPolicy(nics, p.reachability(), p.diskLatency()));
+    }
+
+    private void addProbe(String host, HealthPolicy.Reachability probe) {
+        HealthPolicy p = health.getOrDefault(host, HealthPolicy.NONE);
+        List<HealthPolicy.Reachability> probes = new ArrayList<>(p.reachability());
+        probes.add(probe);
+        health.put(host, new HealthPolicy(p.nics(), probes, p.diskLatency()));
     }
 
     static Map<String, String> keyValues(List<String> words) {

@@ -62,6 +62,8 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
     private final java.util.Set<String> stopping = new java.util.TreeSet<>();
     /** The guests' health faults and the daemon's health-check runner. */
     private final SimGuests guests;
+    /** NIC links, reachable addresses and the daemon's health samplers; null when the host monitors nothing. */
+    private final SimHealth health;
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
@@ -69,6 +71,8 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
         this.wallOffsetMillis = wallOffsetMillis;
         this.sim = sim;
         this.guests = new SimGuests(this, sim);
+        io.vmha.core.HealthPolicy policy = sim.cluster().health.get(name);
+        this.health = policy == null ? null : new SimHealth(name, policy, sim);
     }
 
     /** The running daemon's generation, -1 when none runs. */
@@ -95,6 +99,12 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
     public List<io.vmha.core.HealthResult> drain() { return guests.drain(); }
 
     String name() { return name; }
+
+    /** This machine's NICs and probed addresses, for nic-down, unreachable and their inverses. */
+    SimHealth health() {
+        if (health == null) throw new IllegalArgumentException("host " + name + " monitors no NIC or address");
+        return health;
+    }
 
     boolean partitioned() { return partitioned; }
 
@@ -127,6 +137,9 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
             HostAgent a = agent;
             master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
         }
+        if (health != null) {
+            agent.monitorHealth(new io.vmha.core.HostHealthMonitors(name, health.policy(), sim.log()), health);
+        }
         sim.log().record(name, "daemon started (boot " + inc + "), " + instances.size() + " local instance(s)");
         Random random = sim.random();
         long probePhase = random.nextInt((int) timings.leaseProbeMillis());
@@ -138,6 +151,7 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
             long diskPhase = random.nextInt((int) timings.diskIntervalMillis());
             sim.scheduler().after(diskPhase, name + " heartbeat round", () -> diskRound(inc));
         }
+        if (health != null) health.startSamplers(() -> generation, inc, () -> paused);
         wake(inc);
     }
 

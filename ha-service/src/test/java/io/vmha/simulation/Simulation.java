@@ -93,7 +93,8 @@ final class Simulation {
     private void define(VmSpec spec) {
         log.record("command", "define vm " + spec.name() + " (" + spec.memoryMib() + " MiB"
                 + (spec.haEnabled() ? "" : ", HA disabled")
-                + (spec.preferredHosts().isEmpty() ? "" : ", prefers " + spec.preferredHosts()) + ")");
+                + (spec.preferredHosts().isEmpty() ? "" : ", prefers " + spec.preferredHosts())
+                + (spec.networks().isEmpty() ? "" : ", needs networks " + spec.networks()) + ")");
         invariants.defined(spec);
         coordinator.defineVm(spec);
     }
@@ -120,6 +121,8 @@ final class Simulation {
                 disk.fault(c.verb(), c.arg(0));
             }
             case "clock-step" -> host(c).stepWallClock(parseDelta(c.arg(1)));
+            case "nic-down", "nic-up" -> host(c).health().link(c.arg(1), c.verb().equals("nic-up"));
+            case "unreachable", "reachable" -> host(c).health().reach(c.arg(1), c.verb().equals("reachable"));
             case "slow-stop" -> host(c).slowStop(parseDelta(c.arg(1)));
             case "add-vm" -> {
                 Map<String, String> kv = new TreeMap<>(ClusterSpec.keyValues(c.args()));
