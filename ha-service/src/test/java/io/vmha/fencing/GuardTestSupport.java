@@ -25,8 +25,21 @@ final class GuardTestSupport {
 
     /** A "VM": sleep whose argv[0] carries the marker, so /proc/pid/cmdline contains it; the pid is sleep's. */
     Process vm() throws IOException {
-        return track(new ProcessBuilder("bash", "-c", "exec -a " + MARKER + "-test sleep 60")
+        Process p = track(new ProcessBuilder("bash", "-c", "exec -a " + MARKER + "-test sleep 60")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        // Right after start() the child may still be the JDK's spawn helper, whose command line lacks the
+        // marker, and the guard (rightly) refuses to kill it: wait until it shows.
+        java.nio.file.Path cmdline = java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline");
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (new String(java.nio.file.Files.readAllBytes(cmdline), java.nio.charset.StandardCharsets.UTF_8).contains(MARKER)) return p;
+            } catch (IOException gone) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        throw new IOException("test VM " + p.pid() + " never showed the marker in its command line");
     }
 
     /** A process without the marker in its command line. */
