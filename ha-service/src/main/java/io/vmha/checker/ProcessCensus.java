@@ -37,6 +37,13 @@ public final class ProcessCensus implements AutoCloseable {
     public record Identity(String vm, String instance) {}
 
     private static final long RECHECK_OTHERS_MILLIS = 2_000;
+    /**
+     * Only processes at least this old are remembered as "not a VM": a younger one may still be a spawn helper
+     * (or {@code setsid}) about to exec qemu, and ignoring it for a while would hide the start of an instance.
+     */
+    private static final double SETTLED_SECONDS = 2.0;
+    /** USER_HZ: the unit of a process's start time in /proc/PID/stat (100 on every Linux architecture vmha runs on). */
+    private static final double CLOCK_TICKS_PER_SECOND = 100.0;
 
     private final Path disksDir;
     private final String marker;
@@ -88,6 +95,7 @@ public final class ProcessCensus implements AutoCloseable {
         long now = System.currentTimeMillis();
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         List<Identity> seen = new ArrayList<>();
+        double uptime = uptimeSeconds();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path dir : pids) {
                 long pid;
@@ -101,7 +109,7 @@ public final class ProcessCensus implements AutoCloseable {
                 List<String> argv = argv(dir.resolve("cmdline"));
                 if (argv == null) continue; // gone meanwhile
                 if (argv.stream().noneMatch(a -> a.contains(marker))) {
-                    others.put(pid, now);
+                    if (settled(dir, uptime)) others.put(pid, now);
                     continue;
                 }
                 others.remove(pid);
@@ -114,6 +122,23 @@ public final class ProcessCensus implements AutoCloseable {
         others.keySet().removeIf(pid -> !Files.exists(proc.resolve(Long.toString(pid))));
         samples++;
         return seen;
+    }
+
+    private double uptimeSeconds() throws IOException {
+        String text = Files.readString(proc.resolve("uptime")).trim();
+        return Double.parseDouble(text.substring(0, text.indexOf(' ')));
+    }
+
+    /** True if the process started at least {@link #SETTLED_SECONDS} ago (field 22 of /proc/PID/stat). */
+    private static boolean settled(Path dir, double uptime) {
+        try {
+            String stat = Files.readString(dir.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double started = Long.parseLong(fields[19]) / CLOCK_TICKS_PER_SECOND; // field 22 overall, 20th after the name
+            return uptime - started >= SETTLED_SECONDS;
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
     }
 
     private void sampleQuietly() {

@@ -61,7 +61,8 @@ final class DemoReport {
         r.put("vms", vms);
         r.put("failures", failures);
         r.put("seed", seed);
-        r.put("driver", "sim");
+        // What the VMs actually ran on, read from their specs (the pool runs one driver).
+        r.put("driver", String.join(",", new TreeSet<>(end.vmMap().values().stream().map(io.vmha.core.VmSpec::driver).toList())));
         r.put("invariants_ok", ok);
         r.put("double_runs", check.doubleRuns().size());
         r.put("lost_vms", lost.size());

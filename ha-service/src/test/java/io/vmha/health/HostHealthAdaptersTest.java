@@ -95,11 +95,12 @@ class HostHealthAdaptersTest {
                 wakes::incrementAndGet)) {
             runner.start();
             assertTrue(awaitReading(runner, true), "no up reading within 10 s");
+            // The wake follows the reading (another thread): wait for it rather than race it.
+            assertTrue(awaitCount(wakes, 1), "the first reading did not wake the loop");
             int before = wakes.get();
-            assertTrue(before >= 1);
             link("eth1", "down", null);
             assertTrue(awaitReading(runner, false), "no down reading within 10 s");
-            assertTrue(wakes.get() > before, "the flip did not wake the loop");
+            assertTrue(awaitCount(wakes, before + 1), "the flip did not wake the loop");
         }
     }
 
@@ -110,5 +111,11 @@ class HostHealthAdaptersTest {
             Thread.sleep(20);
         }
         return false;
+    }
+
+    private static boolean awaitCount(AtomicInteger count, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (count.get() < atLeast && System.nanoTime() < deadline) Thread.sleep(5);
+        return count.get() >= atLeast;
     }
 }
