@@ -44,6 +44,11 @@ public final class TinyGuest {
         return built;
     }
 
+    /** A guest whose files are (or will be) in {@code dir}; for tests of the arguments, builds nothing. */
+    static TinyGuest at(Path dir, String kernelVersion) {
+        return new TinyGuest(dir, kernelVersion);
+    }
+
     public Path kernel() {
         return dir.resolve("vmlinuz");
     }
