@@ -226,15 +226,23 @@ class LibvirtHypervisorIT {
     }
 
     @Test
-    void pollFindsAnExitWhenEventsAreLost() throws Exception {
-        LibvirtHypervisor d = driver("h1", 300);
+    void pollFindsAnExitWhileTheEventStreamIsDown() throws Exception {
+        // A dead stream waits 60 s before its restart here, so only the 300 ms poll can find the exit.
+        LibvirtConfig config = new LibvirtConfig(LibvirtFixture.URI, "virsh", run.resolve("h1"), LibvirtConfig.DEFAULT_PID_DIRECTORY,
+                60_000, 60_000, 300, 10_000, 30_000);
+        LibvirtHypervisor d = new LibvirtHypervisor("h1", config, (source, line) -> journal.add(source + ": " + line),
+                () -> changes.add(System.nanoTime()));
+        drivers.add(d);
         VmSpec spec = spec("poll", Map.of());
         d.start(spec, 1);
-        // Stop the stream's virsh (it restarts only after its backoff) and kill the VM meanwhile: events may be lost.
+        settle();
         kill9(awaitPid(d, -1));
+        await(() -> d.eventStreamPid() == -1, 5_000, "event stream down");
         kill9(d.pid(spec.name()).orElseThrow());
         assertNotNull(changes.poll(10, TimeUnit.SECONDS), "exit found");
-        assertFalse(d.instances().get(spec.name()).running());
+        LocalVm exited = d.instances().get(spec.name());
+        assertFalse(exited.running());
+        assertTrue(exited.exitDetail().contains("reconciliation poll"), exited.exitDetail());
     }
 
     @Test
@@ -290,6 +298,7 @@ class LibvirtHypervisorIT {
         LibvirtHypervisor d = eventsOnly("h1");
         VmSpec missingKernel = spec("nokernel", Map.of("kernel", run.resolve("no-such-vmlinuz").toString()));
         HypervisorException e = assertThrows(HypervisorException.class, () -> d.start(missingKernel, 1));
+        System.out.println("libvirt failed start says: " + e.getMessage());
         assertTrue(e.getMessage().contains("virsh start") && e.getMessage().contains("no-such-vmlinuz"), e.getMessage());
         assertTrue(d.instances().isEmpty());
         assertFalse(virsh(true, "list", "--all", "--name").contains(missingKernel.name()), "no definition left");
