@@ -32,15 +32,9 @@ import java.util.Map;
  */
 public record DomainDefinition(String xml, boolean guestAgent) {
     public static final String DOMAIN_XML = "domain-xml";
-    public static final List<String> TEMPLATE_PARAMS = List.of("kernel", "initrd", "cmdline", "disk", "disk-format",
-            "guest-agent", "pvpanic", "network", "emulator");
-    public static final List<String> ACCEPTED_PARAMS;
-
-    static {
-        java.util.ArrayList<String> all = new java.util.ArrayList<>(TEMPLATE_PARAMS);
-        all.add(0, DOMAIN_XML);
-        ACCEPTED_PARAMS = List.copyOf(all);
-    }
+    /** {@value #DOMAIN_XML}, then the built-in template's parameters. */
+    public static final List<String> ACCEPTED_PARAMS = List.of(DOMAIN_XML, "kernel", "initrd", "cmdline", "disk",
+            "disk-format", "guest-agent", "pvpanic", "network", "emulator");
 
     private static final String FIELD = "vm.driver-params";
 

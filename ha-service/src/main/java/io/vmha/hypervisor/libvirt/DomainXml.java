@@ -66,6 +66,7 @@ public final class DomainXml {
     }
 
     public static String serialize(Document doc) {
+        dropIndentation(doc.getDocumentElement()); // else the indenting transformer doubles the old indentation
         try {
             TransformerFactory tf = TransformerFactory.newInstance();
             tf.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
@@ -177,6 +178,19 @@ public final class DomainXml {
             if (n instanceof Element && n.getNamespaceURI() == null && name.equals(localName(n))) out.add((Element) n);
         }
         return out;
+    }
+
+    /** Removes whitespace-only text between elements; domain XML has no mixed content where it matters. */
+    private static void dropIndentation(Element e) {
+        NodeList nodes = e.getChildNodes();
+        boolean hasElements = false;
+        for (int i = 0; i < nodes.getLength(); i++) hasElements |= nodes.item(i) instanceof Element;
+        if (!hasElements) return; // keep the text of a leaf, even if blank
+        for (int i = nodes.getLength() - 1; i >= 0; i--) {
+            Node n = nodes.item(i);
+            if (n.getNodeType() == Node.TEXT_NODE && n.getTextContent().isBlank()) e.removeChild(n);
+            else if (n instanceof Element) dropIndentation((Element) n);
+        }
     }
 
     /** DOM level 1 nodes (createElement) have no local name: their node name is it. */

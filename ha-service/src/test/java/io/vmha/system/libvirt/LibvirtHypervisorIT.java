@@ -184,6 +184,26 @@ class LibvirtHypervisorIT {
     }
 
     @Test
+    void operatorDomainXmlWithOnCrashDestroyTurnsAPanicIntoAnExit() throws Exception {
+        Path file = run.resolve("operator.xml");
+        Files.writeString(file, "<domain type='qemu'><name>operator-name</name><memory unit='MiB'>64</memory>"
+                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><on_crash>destroy</on_crash>"
+                + "<devices><panic model='isa'/></devices></domain>");
+        LibvirtHypervisor d = eventsOnly("h1");
+        VmSpec spec = spec("op", Map.of("domain-xml", file.toString()));
+        LocalVm vm = d.start(spec, 4);
+        String xml = virsh(false, "dumpxml", spec.name());
+        assertTrue(xml.contains("<name>" + spec.name() + "</name>") && xml.contains("instance=\"" + vm.instanceId() + "\""), xml);
+        assertTrue(cmdline(d.pid(spec.name()).orElseThrow()).contains(d.processMarker()));
+        virsh(false, "qemu-monitor-command", "--hmp", spec.name(), "o /b 0x505 1");
+        assertNotNull(changes.poll(10, TimeUnit.SECONDS), "panic reported");
+        LocalVm exited = d.instances().get(spec.name());
+        System.out.println("libvirt panic with on_crash=destroy: " + exited.exitDetail());
+        assertFalse(exited.running(), exited.toString());
+        assertTrue(exited.exitDetail().contains("shut off (crashed)"), exited.exitDetail());
+    }
+
+    @Test
     void secondDriverAdoptsRunningDomainsOfItsHostOnly() throws Exception {
         LibvirtHypervisor first = eventsOnly("h1");
         VmSpec spec = spec("adopt", Map.of("guest-agent", "true"));
@@ -193,6 +213,8 @@ class LibvirtHypervisorIT {
 
         LibvirtHypervisor other = eventsOnly("h2");
         assertFalse(other.instances().containsKey(spec.name()), "another host's domain is not adopted");
+        HypervisorException running = assertThrows(HypervisorException.class, () -> other.start(spec, 43));
+        assertTrue(running.getMessage().contains("already runs here (running (booted))"), running.getMessage());
 
         LibvirtHypervisor second = eventsOnly("h1");
         assertEquals(started, second.instances().get(spec.name()));
@@ -267,7 +289,8 @@ class LibvirtHypervisorIT {
     void runningPidsCarryTheMarkerAndNothingElseDoes() throws Exception {
         LibvirtHypervisor d = eventsOnly("h1");
         VmSpec a = spec("m1", Map.of());
-        VmSpec b = spec("m2", Map.of("guest-agent", "true", "pvpanic", "false"));
+        VmSpec b = spec("m2", Map.of("guest-agent", "true", "pvpanic", "false", "network", "user",
+                "emulator", qemuBinary()));
         d.start(a, 1);
         d.start(b, 1);
         List<Long> pids = d.runningPids();
@@ -279,7 +302,12 @@ class LibvirtHypervisorIT {
             assertTrue(argv.stream().anyMatch(arg -> arg.contains(marker)), "marker in " + argv);
             assertTrue(argv.get(0).contains("qemu-system"), argv.get(0));
         }
-        assertTrue(cmdline(pids.get(0)).contains("guest=" + a.name() + ",debug-threads=on") != cmdline(pids.get(1)).contains("guest=" + a.name() + ",debug-threads=on"));
+        List<String> argvB = cmdline(d.pid(b.name()).orElseThrow());
+        assertTrue(argvB.contains("guest=" + b.name() + ",debug-threads=on"), argvB.toString());
+        assertEquals(qemuBinary(), argvB.get(0), "the emulator parameter");
+        assertTrue(argvB.stream().anyMatch(arg -> arg.contains("\"type\":\"user\"")), "user-mode network: " + argvB);
+        assertTrue(argvB.stream().noneMatch(arg -> arg.contains("pvpanic")), "pvpanic=false: " + argvB);
+        assertTrue(cmdline(d.pid(a.name()).orElseThrow()).stream().anyMatch(arg -> arg.contains("pvpanic")), "pvpanic by default");
         // Every process on this machine whose argv carries the marker is a qemu of a vmha libvirt domain.
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs::iterator) {
@@ -334,6 +362,10 @@ class LibvirtHypervisorIT {
     /** Lets the driver's one check right after a start pass, so that a kill is found by the event stream. */
     private static void settle() throws InterruptedException {
         Thread.sleep(300);
+    }
+
+    private static String qemuBinary() {
+        return io.vmha.system.SystemTools.require("qemu-system-x86_64", "qemu-system-x86").toString();
     }
 
     private static long awaitPid(LibvirtHypervisor d, long not) throws InterruptedException {
