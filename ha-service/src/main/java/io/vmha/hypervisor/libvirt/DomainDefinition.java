@@ -46,18 +46,10 @@ public record DomainDefinition(String xml, boolean guestAgent) {
      */
     public static DomainDefinition of(VmSpec spec, InstanceTag tag) throws DomainXmlException {
         Map<String, String> params = spec.driverParams();
-        for (String key : params.keySet()) {
-            if (!ACCEPTED_PARAMS.contains(key)) throw new InvalidInputException(FIELD, key, "one of " + ACCEPTED_PARAMS);
-        }
+        check(params);
         Document doc;
         String what;
         if (params.containsKey(DOMAIN_XML)) {
-            for (String key : params.keySet()) {
-                if (!key.equals(DOMAIN_XML)) {
-                    throw new InvalidInputException(FIELD + "." + key, params.get(key),
-                            "no template parameter together with " + DOMAIN_XML + " (the operator's file is used as it is)");
-                }
-            }
             Path file = absolutePath(DOMAIN_XML, params.get(DOMAIN_XML));
             what = "domain-xml file " + file;
             try {
@@ -67,76 +59,106 @@ public record DomainDefinition(String xml, boolean guestAgent) {
             }
         } else {
             what = "built-in domain template";
-            doc = template(spec, params);
+            doc = Template.parse(params).build(spec);
         }
         DomainXml.stamp(doc, spec.name(), tag, what);
         return new DomainDefinition(DomainXml.serialize(doc), DomainXml.hasGuestAgentChannel(doc));
     }
 
-    private static Document template(VmSpec spec, Map<String, String> params) throws DomainXmlException {
-        String kernel = params.containsKey("kernel") ? absolutePath("kernel", params.get("kernel")).toString() : null;
-        for (String needsKernel : List.of("initrd", "cmdline")) {
-            if (params.containsKey(needsKernel) && kernel == null) {
-                throw new InvalidInputException(FIELD + "." + needsKernel, params.get(needsKernel), "only together with kernel");
+    /**
+     * Checks names and values of {@code params} without reading any file (whether paths exist is the starting
+     * host's business): what a registration (CLI, spec file) can refuse at once.
+     *
+     * @throws InvalidInputException naming the first bad parameter
+     */
+    public static void check(Map<String, String> params) {
+        for (String key : params.keySet()) {
+            if (!ACCEPTED_PARAMS.contains(key)) throw new InvalidInputException(FIELD + "." + key, key, "one of " + ACCEPTED_PARAMS);
+        }
+        if (params.containsKey(DOMAIN_XML)) {
+            for (String key : params.keySet()) {
+                if (!key.equals(DOMAIN_XML)) {
+                    throw new InvalidInputException(FIELD + "." + key, params.get(key),
+                            "no template parameter together with " + DOMAIN_XML + " (the operator's file is used as it is)");
+                }
             }
+            absolutePath(DOMAIN_XML, params.get(DOMAIN_XML));
+        } else {
+            Template.parse(params);
         }
-        String initrd = params.containsKey("initrd") ? absolutePath("initrd", params.get("initrd")).toString() : null;
-        String disk = params.containsKey("disk") ? absolutePath("disk", params.get("disk")).toString() : null;
-        String diskFormat = oneOf("disk-format", params.getOrDefault("disk-format", "raw"), List.of("raw", "qcow2"));
-        if (params.containsKey("disk-format") && disk == null) {
-            throw new InvalidInputException(FIELD + ".disk-format", params.get("disk-format"), "only together with disk");
-        }
-        boolean agent = bool("guest-agent", params.getOrDefault("guest-agent", "false"));
-        boolean pvpanic = bool("pvpanic", params.getOrDefault("pvpanic", "true"));
-        String network = oneOf("network", params.getOrDefault("network", "none"), List.of("none", "user"));
-        String emulator = params.containsKey("emulator") ? absolutePath("emulator", params.get("emulator")).toString() : null;
+    }
 
-        Document doc = DomainXml.parse("<domain type='qemu'/>", "built-in domain template");
-        Element root = doc.getDocumentElement();
-        add(root, "name", spec.name());
-        add(root, "memory", Long.toString(spec.memoryMib())).setAttribute("unit", "MiB");
-        add(root, "vcpu", Integer.toString(spec.vcpus()));
-        Element os = add(root, "os", null);
-        Element type = add(os, "type", "hvm");
-        type.setAttribute("arch", "x86_64");
-        type.setAttribute("machine", "pc");
-        if (kernel != null) add(os, "kernel", kernel);
-        if (initrd != null) add(os, "initrd", initrd);
-        if (params.containsKey("cmdline")) add(os, "cmdline", params.get("cmdline"));
-        add(add(root, "features", null), "acpi", null); // lets `virsh shutdown` ask an ACPI-aware guest to power off
-        add(root, "on_poweroff", "destroy");
-        add(root, "on_reboot", "restart");
-        add(root, "on_crash", "preserve");
-        Element devices = add(root, "devices", null);
-        if (emulator != null) add(devices, "emulator", emulator);
-        if (disk != null) {
-            Element d = add(devices, "disk", null);
-            d.setAttribute("type", "file");
-            d.setAttribute("device", "disk");
-            Element driver = add(d, "driver", null);
-            driver.setAttribute("name", "qemu");
-            driver.setAttribute("type", diskFormat);
-            add(d, "source", null).setAttribute("file", disk);
-            Element target = add(d, "target", null);
-            target.setAttribute("dev", "vda");
-            target.setAttribute("bus", "virtio");
+    /** The built-in template's parameters, validated; null for an absent optional one. */
+    private record Template(String kernel, String initrd, String cmdline, String disk, String diskFormat, boolean agent,
+                            boolean pvpanic, String network, String emulator) {
+        static Template parse(Map<String, String> params) {
+            String kernel = params.containsKey("kernel") ? absolutePath("kernel", params.get("kernel")).toString() : null;
+            for (String needsKernel : List.of("initrd", "cmdline")) {
+                if (params.containsKey(needsKernel) && kernel == null) {
+                    throw new InvalidInputException(FIELD + "." + needsKernel, params.get(needsKernel), "only together with kernel");
+                }
+            }
+            String initrd = params.containsKey("initrd") ? absolutePath("initrd", params.get("initrd")).toString() : null;
+            String disk = params.containsKey("disk") ? absolutePath("disk", params.get("disk")).toString() : null;
+            String diskFormat = oneOf("disk-format", params.getOrDefault("disk-format", "raw"), List.of("raw", "qcow2"));
+            if (params.containsKey("disk-format") && disk == null) {
+                throw new InvalidInputException(FIELD + ".disk-format", params.get("disk-format"), "only together with disk");
+            }
+            boolean agent = bool("guest-agent", params.getOrDefault("guest-agent", "false"));
+            boolean pvpanic = bool("pvpanic", params.getOrDefault("pvpanic", "true"));
+            String network = oneOf("network", params.getOrDefault("network", "none"), List.of("none", "user"));
+            String emulator = params.containsKey("emulator") ? absolutePath("emulator", params.get("emulator")).toString() : null;
+            return new Template(kernel, initrd, params.get("cmdline"), disk, diskFormat, agent, pvpanic, network, emulator);
         }
-        if (network.equals("user")) {
-            Element nic = add(devices, "interface", null);
-            nic.setAttribute("type", "user");
-            add(nic, "model", null).setAttribute("type", "virtio");
+
+        Document build(VmSpec spec) throws DomainXmlException {
+            Document doc = DomainXml.parse("<domain type='qemu'/>", "built-in domain template");
+            Element root = doc.getDocumentElement();
+            add(root, "name", spec.name());
+            add(root, "memory", Long.toString(spec.memoryMib())).setAttribute("unit", "MiB");
+            add(root, "vcpu", Integer.toString(spec.vcpus()));
+            Element os = add(root, "os", null);
+            Element type = add(os, "type", "hvm");
+            type.setAttribute("arch", "x86_64");
+            type.setAttribute("machine", "pc");
+            if (kernel != null) add(os, "kernel", kernel);
+            if (initrd != null) add(os, "initrd", initrd);
+            if (cmdline != null) add(os, "cmdline", cmdline);
+            add(add(root, "features", null), "acpi", null); // lets `virsh shutdown` ask an ACPI-aware guest to power off
+            add(root, "on_poweroff", "destroy");
+            add(root, "on_reboot", "restart");
+            add(root, "on_crash", "preserve");
+            Element devices = add(root, "devices", null);
+            if (emulator != null) add(devices, "emulator", emulator);
+            if (disk != null) {
+                Element d = add(devices, "disk", null);
+                d.setAttribute("type", "file");
+                d.setAttribute("device", "disk");
+                Element driver = add(d, "driver", null);
+                driver.setAttribute("name", "qemu");
+                driver.setAttribute("type", diskFormat);
+                add(d, "source", null).setAttribute("file", disk);
+                Element target = add(d, "target", null);
+                target.setAttribute("dev", "vda");
+                target.setAttribute("bus", "virtio");
+            }
+            if (network.equals("user")) {
+                Element nic = add(devices, "interface", null);
+                nic.setAttribute("type", "user");
+                add(nic, "model", null).setAttribute("type", "virtio");
+            }
+            add(devices, "serial", null).setAttribute("type", "pty");
+            add(devices, "console", null).setAttribute("type", "pty");
+            if (agent) {
+                Element channel = add(devices, "channel", null);
+                channel.setAttribute("type", "unix");
+                Element target = add(channel, "target", null);
+                target.setAttribute("type", "virtio");
+                target.setAttribute("name", DomainXml.GUEST_AGENT_CHANNEL);
+            }
+            if (pvpanic) add(devices, "panic", null).setAttribute("model", "isa");
+            return doc;
         }
-        add(devices, "serial", null).setAttribute("type", "pty");
-        add(devices, "console", null).setAttribute("type", "pty");
-        if (agent) {
-            Element channel = add(devices, "channel", null);
-            channel.setAttribute("type", "unix");
-            Element target = add(channel, "target", null);
-            target.setAttribute("type", "virtio");
-            target.setAttribute("name", DomainXml.GUEST_AGENT_CHANNEL);
-        }
-        if (pvpanic) add(devices, "panic", null).setAttribute("model", "isa");
-        return doc;
     }
 
     private static Element add(Element parent, String name, String text) {

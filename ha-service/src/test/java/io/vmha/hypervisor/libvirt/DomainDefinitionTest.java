@@ -99,9 +99,19 @@ class DomainDefinitionTest {
     void unknownParameterNamesTheKeyAndTheAcceptedOnes() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> DomainDefinition.of(spec("web1", Map.of("kernal", "/boot/vmlinuz")), TAG));
-        assertEquals("vm.driver-params", e.field());
+        assertEquals("vm.driver-params.kernal", e.field());
         assertEquals("kernal", e.value());
         assertTrue(e.accepted().contains("kernel") && e.accepted().contains("domain-xml"), e.getMessage());
+    }
+
+    @Test
+    void checkRefusesWhatOfRefusesWithoutReadingFiles() {
+        DomainDefinition.check(Map.of("domain-xml", "/nonexistent/vm.xml")); // shape only: the file is the host's business
+        DomainDefinition.check(Map.of("kernel", "/nonexistent/vmlinuz", "cmdline", "quiet", "guest-agent", "true"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> DomainDefinition.check(Map.of("append", "quiet")));
+        assertEquals("vm.driver-params.append", e.field());
+        e = assertThrows(InvalidInputException.class, () -> DomainDefinition.check(Map.of("network", "tap")));
+        assertEquals("vm.driver-params.network", e.field());
     }
 
     @Test
