@@ -7,6 +7,7 @@ import io.vmha.core.port.Hypervisor;
 import io.vmha.core.port.HypervisorException;
 import io.vmha.core.port.Journal;
 import io.vmha.core.port.LocalVm;
+import io.vmha.hypervisor.libvirt.LibvirtHypervisor;
 import io.vmha.hypervisor.qemu.QemuHypervisor;
 import io.vmha.hypervisor.sim.SimHypervisor;
 
@@ -28,6 +29,10 @@ final class DriverHandle implements Hypervisor, AutoCloseable {
     }
 
     static DriverHandle open(String host, HypervisorConfig config, Journal journal, Runnable onChange) {
+        if (HypervisorConfig.LIBVIRT.equals(config.driver())) {
+            LibvirtHypervisor libvirt = new LibvirtHypervisor(host, config.libvirt(), journal, onChange);
+            return new DriverHandle(libvirt, libvirt);
+        }
         if (HypervisorConfig.QEMU.equals(config.driver())) {
             QemuHypervisor qemu = new QemuHypervisor(host, config.qemu(), journal, onChange);
             return new DriverHandle(qemu, qemu);

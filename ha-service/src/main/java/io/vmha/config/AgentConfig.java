@@ -7,6 +7,7 @@ import io.vmha.core.Names;
 import io.vmha.core.RestartPolicy;
 import io.vmha.core.Timings;
 import io.vmha.core.VmSpec;
+import io.vmha.hypervisor.libvirt.LibvirtConfig;
 import io.vmha.hypervisor.qemu.QemuConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -174,12 +175,17 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
     }
 
     /** Which hypervisor driver runs VMs on this host, with that driver's settings (only its own section is needed). */
-    public record HypervisorConfig(String driver, SimConfig sim, QemuConfig qemu) {
+    public record HypervisorConfig(String driver, SimConfig sim, QemuConfig qemu, LibvirtConfig libvirt) {
         public static final String SIM = "sim";
         public static final String QEMU = "qemu";
+        public static final String LIBVIRT = "libvirt";
 
         public HypervisorConfig(String driver, SimConfig sim) {
-            this(driver, sim, null);
+            this(driver, sim, null, null);
+        }
+
+        public HypervisorConfig(String driver, SimConfig sim, QemuConfig qemu) {
+            this(driver, sim, qemu, null);
         }
 
         public HypervisorConfig {
@@ -190,13 +196,17 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
                 throw new InvalidInputException("hypervisor.sim.shared-dir", "(missing)", SimConfig.PATH_RULE);
             }
             if (QEMU.equals(driver) && qemu == null) qemu = QemuConfig.defaults(DEFAULT_QEMU_RUN_DIR);
+            if (LIBVIRT.equals(driver) && libvirt == null) libvirt = LibvirtConfig.defaults(DEFAULT_LIBVIRT_RUN_DIR);
         }
 
         public static final Path DEFAULT_QEMU_RUN_DIR = Path.of("/var/lib/vmha/qemu");
+        public static final Path DEFAULT_LIBVIRT_RUN_DIR = Path.of("/var/lib/vmha/libvirt");
 
         /** The chosen driver's own directory, which survives a daemon restart: also where the fence guard lives. */
         public Path stateDir() {
-            return QEMU.equals(driver) ? qemu.runDir() : sim.stateDir();
+            if (QEMU.equals(driver)) return qemu.runDir();
+            if (LIBVIRT.equals(driver)) return libvirt.runDirectory();
+            return sim.stateDir();
         }
     }
 

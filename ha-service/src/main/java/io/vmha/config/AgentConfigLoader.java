@@ -18,6 +18,7 @@ import io.vmha.core.HostCapacity;
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.Names;
 import io.vmha.core.VmSpec;
+import io.vmha.hypervisor.libvirt.LibvirtConfig;
 import io.vmha.hypervisor.qemu.QemuConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -51,7 +52,9 @@ public final class AgentConfigLoader {
     static final List<String> FENCING_KEYS = List.of("stop-deadline-ms", "safety-margin-ms", "guard");
     static final List<String> HEARTBEAT_KEYS = List.of("device", "interval-ms", "timeout-ms");
     static final List<String> RESTART_KEYS = List.of("max-restarts", "window-seconds", "max-relocations");
-    static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim", "qemu");
+    static final List<String> HYPERVISOR_KEYS = List.of("driver", "sim", "qemu", "libvirt");
+    static final List<String> LIBVIRT_KEYS = List.of("uri", "virsh", "run-directory", "pid-directory",
+            "event-restart-min-ms", "event-restart-max-ms", "poll-interval-ms", "stop-timeout-ms", "command-timeout-ms");
     static final List<String> QEMU_KEYS = List.of("binary", "run-dir", "stop-timeout-ms", "start-timeout-ms");
     static final List<String> SIM_KEYS = List.of("shared-dir", "state-dir");
     static final List<String> LOOP_KEYS = List.of("interval-ms");
@@ -222,17 +225,19 @@ public final class AgentConfigLoader {
         String driver = HypervisorConfig.SIM;
         SimConfig sim = null;
         QemuConfig qemu = null;
+        LibvirtConfig libvirt = null;
         for (Map.Entry<String, JsonNode> e : mapping("hypervisor", node, HYPERVISOR_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
                 case "driver" -> driver = driver(v);
                 case "sim" -> sim = sim(v);
                 case "qemu" -> qemu = qemu(v);
+                case "libvirt" -> libvirt = libvirt(v);
                 default -> throw unknown("hypervisor." + e.getKey(), v, HYPERVISOR_KEYS);
             }
         }
         // The sim section is only required, and only read for defaults, when the sim driver is chosen.
-        return new HypervisorConfig(driver, sim == null && HypervisorConfig.SIM.equals(driver) ? sim(null) : sim, qemu);
+        return new HypervisorConfig(driver, sim == null && HypervisorConfig.SIM.equals(driver) ? sim(null) : sim, qemu, libvirt);
     }
 
     private static String driver(JsonNode v) {
@@ -276,6 +281,34 @@ public final class AgentConfigLoader {
             }
         }
         return new QemuConfig(binary, runDir, stop, start);
+    }
+
+    private static final Limit ANY_MS = new Limit("hypervisor.libvirt.*-ms", 1, 3_600_000, "milliseconds");
+
+    /** Values are range-checked by {@link LibvirtConfig} itself, which names each key. */
+    private static LibvirtConfig libvirt(JsonNode node) {
+        LibvirtConfig d = LibvirtConfig.defaults(HypervisorConfig.DEFAULT_LIBVIRT_RUN_DIR);
+        String uri = d.uri(), virsh = d.virsh();
+        Path run = d.runDirectory(), pid = d.pidDirectory();
+        long restartMin = d.eventRestartMinMillis(), restartMax = d.eventRestartMaxMillis(), poll = d.pollIntervalMillis();
+        long stop = d.stopTimeoutMillis(), command = d.commandTimeoutMillis();
+        String p = LibvirtConfig.PREFIX;
+        for (Map.Entry<String, JsonNode> e : mapping("hypervisor.libvirt", node, LIBVIRT_KEYS)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "uri" -> uri = text(p + "uri", v, "a libvirt URI such as " + LibvirtConfig.DEFAULT_URI);
+                case "virsh" -> virsh = text(p + "virsh", v, "the virsh binary");
+                case "run-directory" -> run = path(p + "run-directory", v);
+                case "pid-directory" -> pid = path(p + "pid-directory", v);
+                case "event-restart-min-ms" -> restartMin = integer(v, ANY_MS.named(p + e.getKey()));
+                case "event-restart-max-ms" -> restartMax = integer(v, ANY_MS.named(p + e.getKey()));
+                case "poll-interval-ms" -> poll = integer(v, ANY_MS.named(p + e.getKey()));
+                case "stop-timeout-ms" -> stop = integer(v, ANY_MS.named(p + e.getKey()));
+                case "command-timeout-ms" -> command = integer(v, ANY_MS.named(p + e.getKey()));
+                default -> throw unknown(p + e.getKey(), v, LIBVIRT_KEYS);
+            }
+        }
+        return new LibvirtConfig(uri, virsh, run, pid, restartMin, restartMax, poll, stop, command);
     }
 
     private static Heartbeat heartbeat(JsonNode node) {

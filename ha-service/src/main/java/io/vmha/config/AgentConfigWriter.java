@@ -57,6 +57,19 @@ final class AgentConfigWriter {
             qemu.put("stop-timeout-ms", config.hypervisor().qemu().stopTimeoutMillis());
             qemu.put("start-timeout-ms", config.hypervisor().qemu().startTimeoutMillis());
         }
+        if (config.hypervisor().libvirt() != null) {
+            io.vmha.hypervisor.libvirt.LibvirtConfig l = config.hypervisor().libvirt();
+            ObjectNode libvirt = hypervisor.putObject("libvirt");
+            libvirt.put("uri", l.uri());
+            libvirt.put("virsh", l.virsh());
+            libvirt.put("run-directory", l.runDirectory().toString());
+            libvirt.put("pid-directory", l.pidDirectory().toString());
+            libvirt.put("event-restart-min-ms", l.eventRestartMinMillis());
+            libvirt.put("event-restart-max-ms", l.eventRestartMaxMillis());
+            libvirt.put("poll-interval-ms", l.pollIntervalMillis());
+            libvirt.put("stop-timeout-ms", l.stopTimeoutMillis());
+            libvirt.put("command-timeout-ms", l.commandTimeoutMillis());
+        }
 
         root.putObject("loop").put("interval-ms", config.loop().intervalMs());
         if (config.heartbeat().configured()) {

@@ -10,6 +10,11 @@ record Limit(String key, long min, long max, String unit) {
         return value;
     }
 
+    /** The same range under another key (a family of keys sharing one range). */
+    Limit named(String otherKey) {
+        return new Limit(otherKey, min, max, unit);
+    }
+
     String accepted() {
         return "an integer from " + min + " to " + max + " (" + unit + ")";
     }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  */
 public record VmSpec(String name, long memoryMib, int vcpus, String driver, Map<String, String> driverParams,
                      boolean haEnabled, List<String> preferredHosts, List<String> networks, VmHealth health) {
-    public static final List<String> DRIVERS = List.of("sim", "qemu");
+    public static final List<String> DRIVERS = List.of("sim", "qemu", "libvirt");
     public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
     public static final int MAX_VCPUS = 1024;
 

@@ -14,6 +14,7 @@ public final class DriverParams {
     public static VmSpec check(VmSpec spec) {
         switch (spec.driver()) {
             case "qemu" -> QemuParams.parse(spec.driverParams());
+            case "libvirt" -> io.vmha.hypervisor.libvirt.DomainDefinition.check(spec.driverParams());
             case "sim" -> {
                 if (!spec.driverParams().isEmpty()) {
                     String key = spec.driverParams().keySet().iterator().next();

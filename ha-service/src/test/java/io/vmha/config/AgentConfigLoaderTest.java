@@ -134,6 +134,20 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void theLibvirtDriverReadsItsSectionAndRoundTrips() throws Exception {
+        String yaml = QEMU.replace("driver: qemu", "driver: libvirt");
+        AgentConfig defaults = load(yaml);
+        assertEquals("qemu:///system", defaults.hypervisor().libvirt().uri());
+        assertEquals(Path.of("/var/lib/vmha/libvirt"), defaults.hypervisor().stateDir());
+        AgentConfig set = load(yaml + "  libvirt: {uri: 'qemu+ssh://node1/system', poll-interval-ms: 2000, run-directory: /srv/vl}\n");
+        assertEquals("qemu+ssh://node1/system", set.hypervisor().libvirt().uri());
+        assertEquals(2000, set.hypervisor().libvirt().pollIntervalMillis());
+        assertEquals(set, load(set.toYaml()));
+        assertEquals("hypervisor.libvirt.poll-interval-ms", reject(yaml + "  libvirt: {poll-interval-ms: 5}\n").field());
+        assertEquals("hypervisor.libvirt.url", reject(yaml + "  libvirt: {url: x}\n").field());
+    }
+
+    @Test
     void qemuMistakesNameTheKey() throws Exception {
         assertEquals("hypervisor.qemu.run-dir",
                 reject(QEMU + "  qemu: {run-dir: /a/run/dir/much/too/long/for/a/unix/socket/path/x}\n").field());

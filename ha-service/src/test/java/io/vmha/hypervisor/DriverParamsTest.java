@@ -3,6 +3,7 @@ package io.vmha.hypervisor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vmha.core.InvalidInputException;
 import io.vmha.core.VmSpec;
@@ -21,6 +22,8 @@ class DriverParamsTest {
         assertSame(qemu, DriverParams.check(qemu));
         VmSpec sim = spec("sim", Map.of());
         assertSame(sim, DriverParams.check(sim));
+        VmSpec libvirt = spec("libvirt", Map.of("guest-agent", "true"));
+        assertSame(libvirt, DriverParams.check(libvirt));
     }
 
     @Test
@@ -31,5 +34,8 @@ class DriverParamsTest {
         InvalidInputException sim = assertThrows(InvalidInputException.class,
                 () -> DriverParams.check(spec("sim", Map.of("disk", "/x"))));
         assertEquals("vm.driver-params.disk", sim.field());
+        InvalidInputException libvirt = assertThrows(InvalidInputException.class,
+                () -> DriverParams.check(spec("libvirt", Map.of("append", "console=ttyS0"))));
+        assertTrue(libvirt.field().endsWith("append"), libvirt.field());
     }
 }

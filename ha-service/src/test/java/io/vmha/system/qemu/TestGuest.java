@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * its libraries. Its init starts the agent on the {@code org.qemu.guest_agent.0} port and panics (init
  * exits) once {@code /tmp/panic} exists, which a test creates through the agent's {@code guest-file-open}.
  */
-final class TestGuest {
+public final class TestGuest {
     /** In dependency order (modules.dep): each after the ones it needs. */
     static final List<String> MODULES = List.of("pvpanic", "pvpanic-mmio", "virtio_ring", "virtio",
             "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_console");
@@ -45,8 +45,8 @@ final class TestGuest {
             exit 1
             """.formatted(String.join(" ", MODULES));
 
-    final Path kernel;
-    final Path initrd;
+    public final Path kernel;
+    public final Path initrd;
 
     private TestGuest(Path kernel, Path initrd) {
         this.kernel = kernel;
@@ -59,7 +59,7 @@ final class TestGuest {
                 "append", "console=ttyS0 panic=0 quiet", "guest-agent", "true");
     }
 
-    static TestGuest build(Path dir) throws IOException, InterruptedException {
+    public static TestGuest build(Path dir) throws IOException, InterruptedException {
         SystemTools.require("cpio", "cpio");
         SystemTools.require("ldd", "libc-bin");
         Path busybox = SystemTools.require("busybox", "busybox-static");
