@@ -103,7 +103,7 @@ final class QemuGuestHang {
         checks.put("hang_injected", injected);
         out.println("fault: guest-exec of an RT busy loop per vCPU in " + names + " (the loops start 1 s later; failure interval "
                 + FAILURE_SECONDS + " s)");
-        boolean reset = pool.await("resets in place", st -> resetEvents(st).size() == victims.size(), timeoutMillis);
+        boolean reset = pool.await("resets in place", st -> resetEvents().size() == victims.size(), timeoutMillis);
         out.println(reset ? "reset in place: " + StatusLine.of(pool.status())
                 : "NOT reset within " + timeoutMillis / 1000 + " s: " + StatusLine.of(pool.status()));
         checks.put("reset_in_place_same_host_same_epoch", reset && sameRecord(pool.status()));
@@ -176,7 +176,7 @@ final class QemuGuestHang {
     }
 
     /** The first "reset in place" event of each victim since its injection, by VM. */
-    private Map<String, PoolEvent> resetEvents(PoolAdmin.PoolStatus ignored) {
+    private Map<String, PoolEvent> resetEvents() {
         Map<String, PoolEvent> first = new TreeMap<>();
         try {
             for (PoolEvent e : pool.admin().events(0)) {
