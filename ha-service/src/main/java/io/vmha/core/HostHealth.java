@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * RUNNING. A reset keeps epoch and ownership (the master is not involved); a relocation stops the instance
  * first and only then reports it FAILED, so the master never restarts it elsewhere while it still runs.
  * Reset budgets live in this host's memory: a daemon restart forgets them (it also waits the minimum uptime
- * again before judging anything).
+ * again before judging anything). A reset starts the minimum uptime afresh, whether or not the driver keeps
+ * the instance.
  */
 public final class HostHealth {
     /** Host alarm while a VM's reset budget is used up and it still fails: {@code reset-limit:<vm>}. */
@@ -85,6 +86,11 @@ public final class HostHealth {
         }
         List<HostAction> actions = new ArrayList<>();
         for (Watched w : watched.values()) decide(w, now, nowWall, view).ifPresent(actions::add);
+        for (HostAction a : actions) {
+            // A reset reboots the guest. A driver that keeps the instance (qemu's system_reset) would otherwise
+            // keep the old watches, whose minimum uptime is long over: the booting guest would be reset again.
+            if (a instanceof HostAction.Reset r) watched.put(r.vm(), watch(watched.get(r.vm()).target, now));
+        }
         return actions;
     }
 
@@ -126,14 +132,18 @@ public final class HostHealth {
         watched.entrySet().removeIf(e -> !e.getValue().target.equals(wanted.get(e.getKey())));
         for (Map.Entry<String, HealthTarget> e : wanted.entrySet()) {
             if (watched.containsKey(e.getKey())) continue;
-            HealthTarget t = e.getValue();
-            VmHealth h = t.health();
-            Watched w = new Watched(t, h.guestHeartbeat().enabled()
-                    ? new GuestWatch(host, t.vm(), h.guestHeartbeat(), now, journal) : null);
-            for (int i = 0; i < h.probes().size(); i++) {
-                w.probes.add(new ProbeWatch(host, t.vm(), i, h.probes().get(i), now, h.minUptimeMillis(), journal));
-            }
-            watched.put(e.getKey(), w);
+            watched.put(e.getKey(), watch(e.getValue(), now));
         }
+    }
+
+    /** Fresh watches of {@code t}, its minimum uptime counted from {@code now}. */
+    private Watched watch(HealthTarget t, long now) {
+        VmHealth h = t.health();
+        Watched w = new Watched(t, h.guestHeartbeat().enabled()
+                ? new GuestWatch(host, t.vm(), h.guestHeartbeat(), now, journal) : null);
+        for (int i = 0; i < h.probes().size(); i++) {
+            w.probes.add(new ProbeWatch(host, t.vm(), i, h.probes().get(i), now, h.minUptimeMillis(), journal));
+        }
+        return w;
     }
 }

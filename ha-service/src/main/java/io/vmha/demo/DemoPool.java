@@ -46,6 +46,8 @@ public final class DemoPool implements AutoCloseable {
     private final String driver;
     private final Path qemuRoot;
     private ProcessCensus census;
+    /** The guest the qemu VMs boot (guest-hang), or null: diskless VMs that stay in SeaBIOS. */
+    private TinyGuestImage guest;
     /** qemu VMs of the demo: small and diskless, they boot to SeaBIOS and keep running. */
     static final long QEMU_VM_MEMORY_MIB = 64;
     /** How often the census looks at /proc: the resolution of the qemu demo's recovery figures. */
@@ -83,6 +85,14 @@ public final class DemoPool implements AutoCloseable {
     public String connectString() { return zookeeper.connectString(); }
 
     public PoolAdmin admin() { return admin; }
+
+    /** Boot {@code image} in every qemu VM registered from now on. */
+    DemoPool guest(TinyGuestImage image) {
+        this.guest = image;
+        return this;
+    }
+
+    boolean qemu() { return qemuRoot != null; }
 
     public List<HostProcess> hosts() { return hosts; }
 
@@ -137,6 +147,7 @@ public final class DemoPool implements AutoCloseable {
         for (int i = 1; i <= count; i++) {
             String vm = String.format("vm%02d", i);
             VmSpec spec = qemuRoot == null ? VmSpec.sim(vm, VM_MEMORY_MIB)
+                    : guest != null ? new VmSpec(vm, QemuGuestHang.MEMORY_MIB, 1, "qemu", guest.driverParams(), true, List.of())
                     : new VmSpec(vm, QEMU_VM_MEMORY_MIB, 1, "qemu", java.util.Map.of(), true, List.of());
             admin.addVm(spec.withHealth(health));
         }

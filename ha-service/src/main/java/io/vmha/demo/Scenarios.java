@@ -34,12 +34,15 @@ final class Scenarios {
 
     /** The guest-hang scenario, which also judges its latency from the disks once the pool is down. */
     final GuestHang guestHang;
+    /** The same with real guests on qemu: a hang inside the guest, reset by qemu's system_reset. */
+    final QemuGuestHang qemuGuestHang;
 
     Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis, long durationMillis) {
         this.durationMillis = durationMillis;
         this.pool = pool;
         this.random = new Random(seed);
         this.guestHang = new GuestHang(pool, random, out, recoveryTimeoutMillis);
+        this.qemuGuestHang = new QemuGuestHang(pool, random, out, recoveryTimeoutMillis);
         this.out = out;
         this.recoveryTimeoutMillis = recoveryTimeoutMillis;
     }
@@ -67,7 +70,7 @@ final class Scenarios {
             case "host-isolation" -> List.of(isolateHosts(failures));
             case "zk-outage" -> List.of(zooKeeperOutage());
             case "disk-stall" -> List.of(diskStall());
-            case "guest-hang" -> List.of(guestHang.run(failures, checks));
+            case "guest-hang" -> List.of(pool.qemu() ? qemuGuestHang.run(failures, checks) : guestHang.run(failures, checks));
             default -> throw new IllegalArgumentException(scenario);
         };
     }

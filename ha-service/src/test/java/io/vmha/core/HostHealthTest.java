@@ -64,6 +64,19 @@ class HostHealthTest {
         assertEquals(1, step(v, 12_000, "i1", ping(GuestPing.NO_ANSWER, 12_000)).size());
     }
 
+    /** qemu's system_reset keeps the instance: the rebooting guest gets the minimum uptime again, not a second reset. */
+    @Test
+    void aResetThatKeepsTheInstanceStartsTheMinimumUptimeAfresh() {
+        PoolView v = view(new VmHealth(guest(2, 10, 3), List.of(), null), VmState.RUNNING);
+        step(v, 0, "i1");
+        assertEquals(List.of(), step(v, 11_000, "i1", ping(GuestPing.OK, 11_000)));
+        assertEquals(1, step(v, 13_000, "i1", ping(GuestPing.NO_ANSWER, 13_000)).size()); // reset at 13 s, same instance
+        for (long t = 13_500; t < 25_000; t += 500) {
+            assertEquals(List.of(), step(v, t, "i1", ping(GuestPing.NO_ANSWER, t)), "booting again at " + t);
+        }
+        assertEquals(1, step(v, 25_000, "i1", ping(GuestPing.NO_ANSWER, 25_000)).size()); // 10 s uptime + 2 s silence
+    }
+
     @Test
     void aPanicResetsAtOnceEvenWhileBooting() {
         PoolView v = view(new VmHealth(guest(30, 60, 3), List.of(), null), VmState.RUNNING);
