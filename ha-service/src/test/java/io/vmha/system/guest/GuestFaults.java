@@ -14,7 +14,7 @@ public final class GuestFaults {
      * The kernel panics (sysrq-c) a second later; with {@code -device pvpanic} qemu then emits GUEST_PANICKED.
      * Delayed and backgrounded so that guest-exec's reply leaves the guest before the panic.
      */
-    static final String PANIC = "(sleep 1; echo c > /proc/sysrq-trigger) </dev/null >/dev/null 2>&1 &";
+    public static final String PANIC = "(sleep 1; echo c > /proc/sysrq-trigger) </dev/null >/dev/null 2>&1 &";
 
     /**
      * A hung guest that qemu still reports running: with RT throttling off, one SCHED_FIFO 99 busy loop pinned

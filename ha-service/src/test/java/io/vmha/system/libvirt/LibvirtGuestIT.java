@@ -5,7 +5,8 @@ import io.vmha.core.port.GuestPing;
 import io.vmha.core.port.LocalVm;
 import io.vmha.hypervisor.libvirt.LibvirtConfig;
 import io.vmha.hypervisor.libvirt.LibvirtHypervisor;
-import io.vmha.system.qemu.TestGuest;
+import io.vmha.system.guest.GuestFaults;
+import io.vmha.system.guest.TinyGuest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.vmha.system.libvirt.LibvirtFixture.virsh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The libvirt driver with a real Linux guest (the qemu driver's throw-away TestGuest: Debian kernel,
- * busybox, qemu-ga): the agent answers guest-ping, a real kernel panic reaches the driver through pvpanic
+ * The libvirt driver with the project's tiny Linux guest ({@link TinyGuest}: Debian kernel, busybox,
+ * qemu-ga): the agent answers guest-ping, a real kernel panic reaches the driver through pvpanic
  * and {@code on_crash=preserve} as PANICKED, and a reset boots the guest again under the same instance.
  */
 class LibvirtGuestIT {
@@ -66,14 +65,15 @@ class LibvirtGuestIT {
         // qemu runs as libvirt-qemu: the guest's files must be reachable by it (a JUnit temp dir is 0700),
         // and the kernel is copied so that libvirt's relabelling never touches /boot.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        TestGuest guest = TestGuest.build(dir);
-        Path kernel = Files.copy(guest.kernel, dir.resolve("vmlinuz"), StandardCopyOption.REPLACE_EXISTING);
-        for (Path f : List.of(kernel, guest.initrd)) Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        TinyGuest guest = TinyGuest.get();
+        Path kernel = Files.copy(guest.kernel(), dir.resolve("vmlinuz"), StandardCopyOption.REPLACE_EXISTING);
+        Path initrd = Files.copy(guest.initrd(), dir.resolve("initrd.cpio.gz"), StandardCopyOption.REPLACE_EXISTING);
+        for (Path f : List.of(kernel, initrd)) Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
 
         driver = new LibvirtHypervisor("h1", LibvirtConfig.defaults(dir.resolve("run")), (s, l) -> journal.add(l),
                 () -> changes.add(System.nanoTime()));
-        VmSpec spec = new VmSpec(vm, 128, 1, "sim", Map.of("kernel", kernel.toString(), "initrd", guest.initrd.toString(),
-                "cmdline", "console=ttyS0 panic=0 quiet", "guest-agent", "true"), true, List.of());
+        VmSpec spec = new VmSpec(vm, 128, 1, "sim", Map.of("kernel", kernel.toString(), "initrd", initrd.toString(),
+                "cmdline", guest.append(), "guest-agent", "true"), true, List.of());
         long t0 = System.nanoTime();
         LocalVm started = driver.start(spec, 3);
         awaitPing(GuestPing.OK, 120, "guest agent up after boot");
@@ -82,12 +82,10 @@ class LibvirtGuestIT {
         assertEquals(GuestPing.OK, driver.pingGuest(vm, 2000));
         System.out.printf("libvirt guest: one guest-ping round trip (virsh) %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p0));
 
-        // The test guest's init exits once /tmp/panic exists: a real kernel panic, reported through pvpanic.
-        String open = virsh(false, "qemu-agent-command", vm,
-                "{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"/tmp/panic\",\"mode\":\"w\"}}");
-        Matcher handle = Pattern.compile("\"return\":(\\d+)").matcher(open);
-        if (!handle.find()) fail("guest-file-open answered " + open);
-        virsh(false, "qemu-agent-command", vm, "{\"execute\":\"guest-file-close\",\"arguments\":{\"handle\":" + handle.group(1) + "}}");
+        // A real kernel panic (sysrq-c a second after guest-exec returns), reported through pvpanic.
+        String exec = virsh(false, "qemu-agent-command", vm, "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\","
+                + "\"arg\":[\"-c\",\"" + GuestFaults.PANIC + "\"],\"capture-output\":false}}");
+        if (!exec.contains("\"pid\"")) fail("guest-exec answered " + exec);
         awaitPing(GuestPing.PANICKED, 30, "kernel panic seen");
         assertEquals("crashed (panicked)", virsh(false, "domstate", "--reason", vm).strip());
         assertTrue(journal.stream().anyMatch(l -> l.contains("guest panicked")), journal.toString());
