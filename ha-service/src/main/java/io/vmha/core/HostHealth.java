@@ -23,14 +23,16 @@ public final class HostHealth {
     /** Host alarm while a VM's reset budget is used up and it still fails: {@code reset-limit:<vm>}. */
     public static final String RESET_LIMIT_ALARM = "reset-limit:";
 
-    /** The watches of one instance. */
+    /** The watches of one instance, since monotonic time {@code since}. */
     private static final class Watched {
         final HealthTarget target;
+        final long since;
         final GuestWatch guest;
         final List<ProbeWatch> probes = new ArrayList<>();
 
-        Watched(HealthTarget target, GuestWatch guest) {
+        Watched(HealthTarget target, long since, GuestWatch guest) {
             this.target = target;
+            this.since = since;
             this.guest = guest;
         }
     }
@@ -78,6 +80,9 @@ public final class HostHealth {
         for (HealthResult r : results) {
             Watched w = watched.get(r.vm());
             if (w == null || !w.target.instanceId().equals(r.instanceId())) continue; // an instance gone since
+            // A check that finished before these watches began is about the guest before its reset (a ping that
+            // still saw the panic would reset the rebooted guest at once).
+            if (r.atMillis() < w.since) continue;
             if (r instanceof HealthResult.Guest g && w.guest != null) {
                 w.guest.observe(g.ping(), g.atMillis());
             } else if (r instanceof HealthResult.Probe p && p.index() >= 0 && p.index() < w.probes.size()) {
@@ -139,7 +144,7 @@ public final class HostHealth {
     /** Fresh watches of {@code t}, its minimum uptime counted from {@code now}. */
     private Watched watch(HealthTarget t, long now) {
         VmHealth h = t.health();
-        Watched w = new Watched(t, h.guestHeartbeat().enabled()
+        Watched w = new Watched(t, now, h.guestHeartbeat().enabled()
                 ? new GuestWatch(host, t.vm(), h.guestHeartbeat(), now, journal) : null);
         for (int i = 0; i < h.probes().size(); i++) {
             w.probes.add(new ProbeWatch(host, t.vm(), i, h.probes().get(i), now, h.minUptimeMillis(), journal));

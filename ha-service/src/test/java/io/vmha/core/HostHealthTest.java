@@ -113,6 +113,35 @@ class HostHealthTest {
     }
 
     @Test
+    void aLatePanicFromBeforeAResetDoesNotResetTheRebootedGuestAgain() {
+        // qemu's system_reset keeps the instance: the guest then boots for longer than the failure interval.
+        PoolView v = view(new VmHealth(guest(2, 10, 3), List.of(), null), VmState.RUNNING);
+        step(v, 0, "i1");
+        assertEquals(List.of(), step(v, 11_000, "i1", ping(GuestPing.OK, 11_000)));
+        assertEquals(1, step(v, 13_000, "i1", ping(GuestPing.NO_ANSWER, 13_000)).size());
+        // A late answer from before the reset, then a guest silent while it boots: no second reset.
+        assertEquals(List.of(), step(v, 13_100, "i1", ping(GuestPing.PANICKED, 12_900)));
+        for (long t = 13_500; t < 23_000; t += 500) {
+            assertEquals(List.of(), step(v, t, "i1", ping(GuestPing.NO_ANSWER, t)), "reset again at " + t);
+        }
+        assertEquals(1, step(v, 25_000, "i1", ping(GuestPing.NO_ANSWER, 25_000)).size(), "min uptime + failure after the reset");
+    }
+
+    @Test
+    void aProbeResetAlsoRestartsTheMinimumUptime() {
+        HealthProbe p = new HealthProbe(HealthProbe.Kind.TCP, "10.0.0.5:80", 200, List.of(), 1, 1, 2, HealthProbe.Action.RESET);
+        PoolView v = view(new VmHealth(guest(2, 10, 3), List.of(p), null), VmState.RUNNING);
+        step(v, 0, "i1");
+        step(v, 11_000, "i1", probe(false, 11_000));
+        assertEquals(1, step(v, 12_000, "i1", probe(false, 12_000)).size());
+        for (long t = 13_000; t < 22_000; t += 1000) {
+            assertEquals(List.of(), step(v, t, "i1", probe(false, t), ping(GuestPing.NO_ANSWER, t)), "reset again at " + t);
+        }
+        assertEquals(List.of(), step(v, 22_000, "i1", probe(false, 22_000)));
+        assertEquals(1, step(v, 23_000, "i1", probe(false, 23_000)).size(), "threshold counted afresh after the uptime");
+    }
+
+    @Test
     void resultsAboutAnOlderInstanceAreIgnored() {
         PoolView v = view(new VmHealth(guest(1, 0, 3), List.of(), null), VmState.RUNNING);
         step(v, 0, "i2");
