@@ -106,6 +106,24 @@ class FenceGuardTest {
     }
 
     @Test
+    void aVmStillStartingWhenTheGuardFiresIsKilledOnceItsMarkerShows() throws Exception {
+        FenceGuard g = newGuard();
+        g.start();
+        s.track(g.pid().getAsLong());
+        // Its command line carries the marker only after 300 ms (the marker is in the environment, not argv).
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "sleep 0.3; exec -a \"$M-test\" sleep 60")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("M", GuardTestSupport.MARKER);
+        Process starting = s.track(pb.start());
+        long t0 = System.nanoTime();
+        g.feed(0, List.of(starting.pid()));
+        assertTrue(awaitAllDead(List.of(starting), 2_500), logText());
+        long ms = s.diedAfterMs(starting, t0);
+        assertTrue(ms >= 250 && ms <= 1_500, "died " + ms + " ms after the deadline, expected just after its exec");
+        assertTrue(logText().contains("showed the marker only then"), logText());
+    }
+
+    @Test
     void feedReportsALostGuard() throws Exception {
         FenceGuard g = newGuard();
         g.start();
