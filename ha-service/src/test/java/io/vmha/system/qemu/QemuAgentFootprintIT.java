@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class QemuAgentFootprintIT {
     static final int VMS = 20;
     static final int IDLE_SECONDS = 30;
-    static final int KILLS = 5;
+    /** One kill per VM, one after the other: the issue asks for restart-issued p99 <= 1 s over 20 runs. */
+    static final int KILLS = 20;
     static final String POOL = "footprint";
     /** The {@code ./vmha} launcher's default JVM options. */
     static final List<String> LAUNCHER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -135,9 +136,10 @@ class QemuAgentFootprintIT {
         assertTrue(daemonPct < 100, "the idle daemon used " + daemonPct + " % of a core");
 
         List<Long> detect = new ArrayList<>();
+        List<Long> issued = new ArrayList<>();
         List<Long> restart = new ArrayList<>();
         for (int k = 0; k < KILLS; k++) {
-            String vm = String.format("q%02d", 1 + k * 3);
+            String vm = String.format("q%02d", 1 + k % VMS);
             Ownership before = admin.status().ownerMap().get(vm);
             long qemu = Long.parseLong(Files.readString(runDir.resolve(vm + ".pid")).strip());
             long k0 = System.nanoTime();
@@ -146,6 +148,8 @@ class QemuAgentFootprintIT {
                 Ownership o = admin.status().ownerMap().get(vm);
                 return !(o.state() == VmState.RUNNING && o.instance().equals(before.instance()));
             }));
+            // The master has issued the restart once the record holds a newer epoch (STARTING, then RUNNING).
+            issued.add(awaitMs(vm + " restart issued", k0, 30_000, () -> admin.status().ownerMap().get(vm).epoch() > before.epoch()));
             restart.add(awaitMs(vm + " RUNNING again", k0, 60_000, () -> {
                 Ownership o = admin.status().ownerMap().get(vm);
                 return o.state() == VmState.RUNNING && !o.instance().equals(before.instance());
@@ -153,8 +157,12 @@ class QemuAgentFootprintIT {
             Thread.sleep(1000);
         }
         System.out.printf("QemuAgentFootprintIT: kill -9 of qemu (%d runs, ZooKeeper polled every 5 ms): owner record"
-                + " leaves RUNNING after %s ms; RUNNING again (new instance) after %s ms%n", KILLS, detect, restart);
+                + " leaves RUNNING after %s ms; restart issued (new epoch) after %s ms; RUNNING again (new instance)"
+                + " after %s ms%n", KILLS, detect, issued, restart);
+        System.out.printf("QemuAgentFootprintIT: restart issued p50 %d ms, p99 %d ms; running again p50 %d ms, p99 %d ms%n",
+                percentile(issued, 50), percentile(issued, 99), percentile(restart, 50), percentile(restart, 99));
         assertEquals(VMS, running(admin).size(), "every VM running again");
+        assertTrue(percentile(issued, 99) <= 1_000, "restart issued p99 " + percentile(issued, 99) + " ms > 1 s: " + issued);
     }
 
     static List<Ownership> running(PoolAdmin admin) throws Exception {
@@ -202,5 +210,13 @@ class QemuAgentFootprintIT {
             Thread.sleep(5);
         }
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Nearest-rank percentile. */
+    static long percentile(List<Long> values, int p) {
+        List<Long> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
     }
 }
