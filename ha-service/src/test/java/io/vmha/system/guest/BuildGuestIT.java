@@ -46,7 +46,8 @@ class BuildGuestIT {
         Result built = run(Map.of(), SCRIPT.toString(), first.toString());
         assertEquals(0, built.exit, built.output);
         assertTrue(built.output.contains("built"), built.output);
-        assertEquals(0, run(Map.of(), SCRIPT.toString(), second.toString()).exit);
+        Result built1 = run(Map.of(), SCRIPT.toString(), second.toString());
+        assertEquals(0, built1.exit, built1.output);
         for (String file : List.of("vmlinuz", "initrd.cpio.gz", "MANIFEST")) {
             assertArrayEquals(Files.readAllBytes(first.resolve(file)), Files.readAllBytes(second.resolve(file)), file);
         }
@@ -65,7 +66,8 @@ class BuildGuestIT {
     void theImageHoldsTheDebianKernelAndWhatTheGuestRuns() throws Exception {
         SystemTools.require("cpio", "cpio");
         Path out = tmp.resolve("guest");
-        assertEquals(0, run(Map.of(), SCRIPT.toString(), out.toString()).exit);
+        Result built2 = run(Map.of(), SCRIPT.toString(), out.toString());
+        assertEquals(0, built2.exit, built2.output);
         String version = Files.readAllLines(out.resolve("MANIFEST")).get(0).replace("kernel-version ", "");
         assertArrayEquals(Files.readAllBytes(Path.of("/boot/vmlinuz-" + version)), Files.readAllBytes(out.resolve("vmlinuz")),
                 "the kernel is Debian's /boot/vmlinuz-" + version);
