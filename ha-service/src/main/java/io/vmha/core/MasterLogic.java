@@ -166,6 +166,12 @@ public final class MasterLogic {
                 clear(host, "its heartbeat slot says FENCED");
             } else if (r.slot().fence() == FenceState.FENCING) {
                 note(host, "fencing itself; waiting for FENCED");
+            } else if (!r.slot().zkConnected() && nowMono - e.getValue() < timings.reconnectGraceMillis()) {
+                // Alive on the disk and without ZooKeeper: after a pool-wide outage it may simply still be
+                // reconnecting (its session expired meanwhile). Nothing of it is restarted while we wait: that
+                // needs FENCED or a stale slot. A host that is really cut off fences itself at its lease anyway.
+                note(host, "still writes its heartbeat slot without ZooKeeper (" + r.slot().zk() + "); giving it up to "
+                        + timings.reconnectGraceMillis() + " ms to reconnect before a poison pill");
             } else {
                 note(host, "still writes its heartbeat slot (ZooKeeper " + r.slot().zk() + ") without fencing: poison pill");
                 Long last = lastPill.get(host);
