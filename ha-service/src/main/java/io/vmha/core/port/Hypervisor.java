@@ -36,4 +36,7 @@ public interface Hypervisor {
 
     /** The pids of the running VM processes: what the fence guard kills when the deadline passes. */
     List<Long> runningPids();
+
+    /** The driver's live migration, empty when it cannot migrate (then a move is a stop and a cold start). */
+    default java.util.Optional<LiveMigration> migration() { return java.util.Optional.empty(); }
 }
