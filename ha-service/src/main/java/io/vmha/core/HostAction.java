@@ -3,7 +3,13 @@ package io.vmha.core;
 /** A step the host's own daemon takes; the runner carries these out in order. */
 public sealed interface HostAction {
     /** Publish this host's membership record. */
-    record Publish(HostRecord record) implements HostAction {}
+    record Publish(HostRecord record) implements HostAction {
+        /** Short, for the log: the record itself repeats capacity and every migration's progress. */
+        @Override public String toString() {
+            return "Publish[" + record.name() + " " + record.state() + (record.alarms().isEmpty() ? "" : " alarms " + record.alarms())
+                    + (record.migrations().isEmpty() ? "" : " " + record.migrations().size() + " migration(s)") + "]";
+        }
+    }
 
     /**
      * Start {@code spec} under {@code epoch} — but only after re-reading {@code owners/<vm>} straight from

@@ -41,11 +41,12 @@ final class HostMigration {
             boolean committedHere = o != null && o.ownedBy(me) && o.commits(inc.migrationId()) && o.epoch() == inc.epoch();
             if (committedHere && inc.phase() == IncomingVm.Phase.LOADED) {
                 actions.add(new HostAction.Activate(inc.vm(), o.epoch(), inc.migrationId()));
-            } else if (committedHere && inc.phase() == IncomingVm.Phase.FAILED) {
-                // Committed, but the copy died before it ran: report it lost so the master restarts the VM.
-                actions.add(new HostAction.DiscardIncoming(inc.vm(), inc.migrationId(), "received copy failed: " + inc.detail()));
-                actions.add(new HostAction.Report(o.failed(null, "received copy of migration " + inc.migrationId()
-                        + " failed before it ran: " + inc.detail()), vo.version(), false));
+            } else if (committedHere) {
+                // Committed, but this copy will never run: it failed, or it is a fresh one that a stale view had this
+                // host prepare after the commit (nobody streams any more). Discard it; the record (STARTING here) then
+                // makes this host start the VM afresh, as after any restart.
+                actions.add(new HostAction.DiscardIncoming(inc.vm(), inc.migrationId(), "received copy is " + inc.phase()
+                        + (inc.detail().isEmpty() ? "" : " (" + inc.detail() + ")") + "; starting the VM afresh"));
             } else if (!migratingHere && !committedHere) {
                 actions.add(new HostAction.DiscardIncoming(inc.vm(), inc.migrationId(), o == null ? "no ownership record"
                         : "the record no longer moves it here (" + o.state() + " on " + (o.host().isEmpty() ? "no host" : o.host())
