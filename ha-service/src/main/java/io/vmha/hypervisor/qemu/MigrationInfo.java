@@ -45,7 +45,8 @@ final class MigrationInfo {
         if (runState.equals("running")) return IncomingVm.Phase.FAILED;
         if (migrateStatus.equals("completed")) return PAUSED.contains(runState) ? IncomingVm.Phase.LOADED : IncomingVm.Phase.FAILED;
         if (migrateStatus.equals("failed") || migrateStatus.equals("cancelled")) return IncomingVm.Phase.FAILED;
-        return runState.equals("inmigrate") ? IncomingVm.Phase.WAITING : IncomingVm.Phase.FAILED;
+        // qemu sets the run state (paused) a moment before the migration state (completed): still arriving.
+        return PAUSED.contains(runState) ? IncomingVm.Phase.WAITING : IncomingVm.Phase.FAILED;
     }
 
     /** The port qemu listens on after {@code migrate-incoming tcp:127.0.0.1:0}, from {@code query-migrate}; -1 if none. */

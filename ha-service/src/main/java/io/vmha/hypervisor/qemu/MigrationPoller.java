@@ -85,6 +85,10 @@ final class MigrationPoller implements Runnable {
         if (before == null) return;
         JsonNode info = qmp.execute("query-migrate", null, QMP_TIMEOUT_MILLIS);
         OutgoingVm now = MigrationInfo.outgoing(i.vm, before.migrationId(), info);
+        if (now.totalBytes() == 0) { // qemu drops the ram figures of a failed or cancelled migration: keep the last seen
+            now = new OutgoingVm(now.vm(), now.migrationId(), now.phase(), before.transferredBytes(), before.totalBytes(),
+                    before.remainingBytes(), now.detail());
+        }
         String note = "";
         if (now.phase() == OutgoingVm.Phase.COMPLETED) {
             String status = qmp.execute("query-status", null, QMP_TIMEOUT_MILLIS).path("status").asText("");

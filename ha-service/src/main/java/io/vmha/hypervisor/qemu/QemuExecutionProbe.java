@@ -14,8 +14,12 @@ import java.util.Optional;
  * QMP socket (the {@code -qmp unix:...chk} every instance of this driver has, found in the process's argv, not in
  * vmha's state), with {@code query-status}: only {@code running} executes; paused, prelaunch, inmigrate,
  * postmigrate... do not. Anything that prevents an answer (no such socket, no connection, a timeout) counts as
- * running. One connection per process is kept open between samples (qemu serves one client per monitor; the driver
- * never uses this one). Called from the census thread only.
+ * running, with one exception: a qemu started with {@code -S} that has never answered yet. Its vCPUs wait for a
+ * {@code cont} over a monitor, and qemu creates all its monitors (ours included) before it serves any, so until
+ * ours answers it is still starting (otherwise every start and every migration target would be a run from spawn on).
+ *
+ * <p>One connection per process is kept between samples (a qemu monitor serves one client at a time: the census
+ * must be this socket's only user). Called from the census thread only.
  */
 public final class QemuExecutionProbe implements ProcessCensus.Probe, AutoCloseable {
     private static final long TIMEOUT_MILLIS = 500;
@@ -27,37 +31,51 @@ public final class QemuExecutionProbe implements ProcessCensus.Probe, AutoClosea
         public void closed(String reason) { }
     };
 
-    private record Connection(List<String> argv, QmpClient client) {}
+    /** One process behind a census socket (a new instance of the VM reuses the path, with another argv). */
+    private static final class Watched {
+        final List<String> argv;
+        QmpClient client;
+        boolean answered;
 
-    private final Map<Path, Connection> connections = new HashMap<>();
+        Watched(List<String> argv) {
+            this.argv = argv;
+        }
+
+        void disconnect() {
+            if (client != null) client.close();
+            client = null;
+        }
+    }
+
+    private final Map<Path, Watched> watched = new HashMap<>();
 
     @Override
     public boolean executing(List<String> argv) {
         Optional<Path> socket = QemuCommand.checkSocket(argv);
         if (socket.isEmpty()) return true;
+        Watched w = watched.get(socket.get());
+        if (w == null || !w.argv.equals(argv)) {
+            if (w != null) w.disconnect();
+            w = new Watched(argv);
+            watched.put(socket.get(), w);
+        }
         try {
-            return status(socket.get(), argv).equals("running");
+            if (w.client == null || !w.client.isOpen()) {
+                w.disconnect();
+                w.client = QmpClient.connect(socket.get(), TIMEOUT_MILLIS, IGNORE, "vmha-census-qmp");
+            }
+            String status = w.client.execute("query-status", null, TIMEOUT_MILLIS).path("status").asText("");
+            w.answered = true;
+            return status.equals("running");
         } catch (QmpException e) {
-            Connection c = connections.remove(socket.get());
-            if (c != null) c.client().close();
-            return true;
+            w.disconnect();
+            return w.answered || !argv.contains("-S");
         }
-    }
-
-    /** qemu's run state, over a connection kept for this very process (same argv); a new instance gets a new one. */
-    String status(Path socket, List<String> argv) throws QmpException {
-        Connection c = connections.get(socket);
-        if (c == null || !c.argv().equals(argv) || !c.client().isOpen()) {
-            if (c != null) c.client().close();
-            c = new Connection(argv, QmpClient.connect(socket, TIMEOUT_MILLIS, IGNORE, "vmha-census-qmp"));
-            connections.put(socket, c);
-        }
-        return c.client().execute("query-status", null, TIMEOUT_MILLIS).path("status").asText("");
     }
 
     @Override
     public void close() {
-        connections.values().forEach(c -> c.client().close());
-        connections.clear();
+        watched.values().forEach(Watched::disconnect);
+        watched.clear();
     }
 }

@@ -36,6 +36,7 @@ class MigrationInfoTest {
         assertEquals(IncomingVm.Phase.WAITING, MigrationInfo.incoming("none", "inmigrate"));
         assertEquals(IncomingVm.Phase.WAITING, MigrationInfo.incoming("setup", "inmigrate"));
         assertEquals(IncomingVm.Phase.WAITING, MigrationInfo.incoming("active", "inmigrate"));
+        assertEquals(IncomingVm.Phase.WAITING, MigrationInfo.incoming("active", "paused"), "run state set just before completed");
         assertEquals(IncomingVm.Phase.LOADED, MigrationInfo.incoming("completed", "paused"));
         assertEquals(IncomingVm.Phase.FAILED, MigrationInfo.incoming("completed", "running"), "ran before activate");
         assertEquals(IncomingVm.Phase.FAILED, MigrationInfo.incoming("active", "running"));
