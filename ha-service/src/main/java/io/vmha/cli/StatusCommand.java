@@ -63,6 +63,9 @@ final class StatusCommand implements Callable<Integer> {
                     o == null ? "-" : String.valueOf(o.epoch()), e.getValue().haEnabled() ? "yes" : "no",
                     e.getValue().memoryMib(), networks.isEmpty() ? "-" : String.join(",", networks), o == null ? "" : o.reason()));
         }
+        List<String> migrations = MigrationProgress.statusLines(s);
+        if (!migrations.isEmpty()) out.append('\n');
+        for (String line : migrations) out.append(line).append('\n');
         for (String problem : s.problems()) out.append("problem: ").append(problem).append('\n');
         return out.toString();
     }

@@ -311,6 +311,24 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         });
     }
 
+    /** Compare-and-delete an operator's request {@code migrations/<vm>}. */
+    @Override
+    public boolean deleteRequest(String vm, int expectedVersion) throws CoordinationException {
+        if (expectedVersion < 0) {
+            throw new InvalidInputException("request.expected-version", expectedVersion, "the version read from the view (>= 0)");
+        }
+        String path = paths.migration(vm);
+        String what = "deleting " + path + " (expected version " + expectedVersion + ")";
+        requireConnected(what);
+        return bounded.call(what, () -> {
+            try {
+                return owners.delete(path, expectedVersion);
+            } catch (Exception e) {
+                throw failure(what, e);
+            }
+        });
+    }
+
     /** Best effort: while disconnected the event is dropped (and logged); never throws. */
     @Override
     public void event(String source, String message) {

@@ -31,13 +31,22 @@ public final class MasterAgent {
 
     public MasterAgent(String host, Coordination coordination, HeartbeatDisk disk, Supplier<HostState> hostState,
                        Clock clock, Journal journal, Timings timings, RestartPolicy policy) {
+        this(host, coordination, disk, hostState, clock, journal, timings, policy, MigrationPolicy.DEFAULT, () -> {
+            throw new IllegalStateException("this master has no secret source for migration tokens");
+        });
+    }
+
+    /** @param secrets one-time tokens for the migration tunnel (unpredictable: a SecureRandom in the daemon) */
+    public MasterAgent(String host, Coordination coordination, HeartbeatDisk disk, Supplier<HostState> hostState,
+                       Clock clock, Journal journal, Timings timings, RestartPolicy policy, MigrationPolicy migrations,
+                       Supplier<String> secrets) {
         this.host = host;
         this.disk = disk;
         this.coordination = coordination;
         this.hostState = hostState;
         this.clock = clock;
         this.journal = journal;
-        this.logic = new MasterLogic(host, timings, policy, journal);
+        this.logic = new MasterLogic(host, timings, policy, journal, migrations, secrets);
         this.state = new StateMachine<>(host, "master role", MasterState.STANDBY, MasterState.TRANSITIONS, journal);
     }
 
@@ -65,9 +74,14 @@ public final class MasterAgent {
             }
             if (writeFailed) continue;
             try {
-                boolean done = action instanceof MasterAction.WriteOwner w
-                        ? coordination.writeOwner(w.next(), w.expectedVersion())
-                        : coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
+                boolean done;
+                if (action instanceof MasterAction.WriteOwner w) {
+                    done = coordination.writeOwner(w.next(), w.expectedVersion());
+                } else if (action instanceof MasterAction.DeleteRequest d) {
+                    done = coordination.deleteRequest(d.vm(), d.expectedVersion());
+                } else {
+                    done = coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
+                }
                 if (done) {
                     String line = describe(action);
                     journal.record("master", line);
@@ -89,6 +103,7 @@ public final class MasterAgent {
             return "vm " + w.vm() + " => " + w.next().state() + (w.next().host().isEmpty() ? "" : " on " + w.next().host())
                     + " epoch " + w.next().epoch() + " (" + w.why() + ")";
         }
+        if (action instanceof MasterAction.DeleteRequest) return "vm " + action.vm() + " request done: " + action.why();
         return "vm " + action.vm() + " record deleted (" + action.why() + ")";
     }
 }
