@@ -104,6 +104,7 @@ public final class DemoPool implements AutoCloseable {
             census = new ProcessCensus(disks(), io.vmha.hypervisor.qemu.QemuCommand.MARKER,
                     argv -> argv.stream().anyMatch(a -> a.contains(mine))
                             ? io.vmha.hypervisor.qemu.QemuCommand.identify(argv) : java.util.Optional.empty(),
+                    new io.vmha.hypervisor.qemu.QemuExecutionProbe(), // a paused qemu (a migration's other end) runs no guest
                     CENSUS_PERIOD_MILLIS).start();
         }
         zookeeper.start();
