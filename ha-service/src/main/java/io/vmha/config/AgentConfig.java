@@ -72,7 +72,11 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
 
     /** This config with host-health monitoring {@code next}. */
     public AgentConfig withHealth(HealthPolicy next) {
-        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next);
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next, migration);
+    }
+
+    public AgentConfig withMigration(MigrationConfig next) {
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, next);
     }
 
     /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */

@@ -80,6 +80,7 @@ final class HostMigration {
                             && inst.epoch() == o.epoch()) {
                         actions.add(new HostAction.ResumeAfterMigration(out.vm(), o.epoch(), out.migrationId()));
                     }
+                    else if (inst == null || !inst.running()) actions.add(new HostAction.ClearOutgoing(out.vm(), out.migrationId()));
                     // Otherwise the move committed: our paused copy holds an old epoch and is stopped as stale.
                 }
                 default -> actions.add(new HostAction.ClearOutgoing(out.vm(), out.migrationId()));

@@ -320,7 +320,8 @@ class AgentConfigLoaderTest {
                 Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim"));
         assertEquals(new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(), d.hypervisor(), d.loop(),
                 new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000))
-                .withHealth(HealthConfigTest.EXAMPLE_HEALTH), c);
+                .withHealth(HealthConfigTest.EXAMPLE_HEALTH)
+                .withMigration(new MigrationConfig(Path.of("/etc/vmha/pki"), "0.0.0.0:7450", "host1.example:7450", 2, 300_000, 0, 0)), c);
     }
 
     @Test
