@@ -98,6 +98,52 @@ final class MigrationScenario {
         return fault;
     }
 
+    /**
+     * Chaos: a slow migration (64 KiB/s cap) is cut short by the power loss of its source or its target host, mid-stream.
+     * Source lost: the VM must come back on a live host under a newer epoch (the target's copy if it had loaded, else a
+     * cold restart) and never run twice. Target lost: the VM must keep running on its source, same epoch, same
+     * instance; the target's own VMs recover like after any host crash.
+     */
+    Fault crashDuringMigration(boolean sourceDies, Map<String, Boolean> checks) throws Exception {
+        if (!pool.qemu()) throw new io.vmha.core.InvalidInputException("--driver", "sim", "qemu: only qemu VMs migrate");
+        PoolAdmin.PoolStatus s = pool.status();
+        List<String> names = new ArrayList<>(s.vmMap().keySet());
+        Collections.shuffle(names, random);
+        String vm = names.get(0);
+        Ownership before = s.ownerMap().get(vm);
+        List<String> hosts = new ArrayList<>(s.memberMap().keySet());
+        String target = hosts.get((hosts.indexOf(before.host()) + 1) % hosts.size());
+        String id = "chaos-" + vm + "-" + before.epoch();
+        pool.admin().requestMigration(new MigrationRequest(vm, id, target, 64 << 10, 0, false, "demo chaos"));
+        out.println("migrate " + vm + " " + before.host() + " -> " + target + " at 64 KiB/s (" + id + ")");
+        boolean streaming = pool.await("the stream to flow", st -> {
+            Ownership o = st.ownerMap().get(vm);
+            io.vmha.core.HostRecord src = st.memberMap().get(before.host());
+            return o != null && o.state() == VmState.MIGRATING && src != null && src.migration(vm, id, "source")
+                    .map(m -> m.phase().equals("SENDING") && m.transferredBytes() >= 0).orElse(false);
+        }, timeoutMillis);
+        Thread.sleep(1500); // well into the stream
+        checks.put("stream_flowing_when_the_host_died", streaming && pool.status().ownerMap().get(vm).state() == VmState.MIGRATING);
+        String victim = sourceDies ? before.host() : target;
+        SortedMap<String, Long> affected = sourceDies ? new TreeMap<>(Map.of(vm, before.epoch()))
+                : new TreeMap<>(DemoPool.ownedBy(pool.status(), target));
+        long at = Scenarios.nowMicros();
+        pool.host(victim).crash();
+        out.println("fault: power loss of the migration's " + (sourceDies ? "source " : "target ") + victim);
+        Fault fault = new Fault("power loss of the " + (sourceDies ? "source " : "target ") + victim + " while " + vm
+                + " migrated", at, affected);
+        boolean ok = pool.await("recovery", st -> Scenarios.recovered(st, affected) && DemoPool.allRunning(st), timeoutMillis);
+        out.println(ok ? "recovered: " + StatusLine.of(pool.status()) : "NOT recovered: " + StatusLine.of(pool.status()));
+        if (!sourceDies) {
+            Ownership o = pool.status().ownerMap().get(vm);
+            boolean stayed = o != null && o.state() == VmState.RUNNING && o.host().equals(before.host())
+                    && o.epoch() == before.epoch() && o.instance().equals(before.instance());
+            out.println(vm + (stayed ? " kept running on " + before.host() : " did NOT keep running on its source: " + o));
+            checks.put("migrating_vm_kept_running_on_source", stayed);
+        }
+        return fault;
+    }
+
     /** The sim driver cannot migrate: every request must be refused with the reason, and nothing may move. */
     private Fault fallback(Fault fault, Map<String, Long> epochs, Map<String, String> ids, Map<String, Boolean> checks) throws Exception {
         boolean refused = pool.await("the refusals", st -> ids.keySet().stream().noneMatch(vm -> pendingRequest(vm)), timeoutMillis);

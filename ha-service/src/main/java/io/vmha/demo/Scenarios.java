@@ -20,7 +20,7 @@ import java.util.TreeMap;
 /** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
 final class Scenarios {
     static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause", "host-isolation",
-            "zk-outage", "disk-stall", "guest-hang", "migration");
+            "zk-outage", "disk-stall", "guest-hang", "migration", "migration-source-crash", "migration-target-crash");
     /** Scenarios whose fault must stop no VM and fence nobody. */
     static final List<String> NO_FENCE = List.of("zk-outage", "disk-stall", "migration");
 
@@ -75,6 +75,8 @@ final class Scenarios {
             case "disk-stall" -> List.of(diskStall());
             case "guest-hang" -> List.of(pool.qemu() ? qemuGuestHang.run(failures, checks) : guestHang.run(failures, checks));
             case "migration" -> List.of(migration.run(failures, checks));
+            case "migration-source-crash" -> List.of(migration.crashDuringMigration(true, checks));
+            case "migration-target-crash" -> List.of(migration.crashDuringMigration(false, checks));
             default -> throw new IllegalArgumentException(scenario);
         };
     }
