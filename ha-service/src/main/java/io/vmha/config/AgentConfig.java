@@ -22,7 +22,13 @@ import java.util.regex.Pattern;
  * Durations are plain milliseconds; ZooKeeper's are {@code int} because Curator takes ints.
  */
 public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
-                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
+                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health,
+                          ObservabilityConfig observability) {
+
+    public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                       HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, ObservabilityConfig.NONE);
+    }
 
     public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
                        HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat) {
@@ -44,6 +50,7 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(loop, "loop");
         if (heartbeat == null) heartbeat = Heartbeat.NONE;
         if (health == null) health = HealthPolicy.NONE;
+        if (observability == null) observability = ObservabilityConfig.NONE;
         // Write latency is measured around the heartbeat disk's slot write: without a disk there is nothing to time.
         if (health.diskLatency().isPresent() && !heartbeat.configured()) {
             throw new InvalidInputException("health.disk-latency", "(set)", "no disk-latency section unless heartbeat.device is set");
@@ -65,7 +72,12 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
 
     /** This config with host-health monitoring {@code next}. */
     public AgentConfig withHealth(HealthPolicy next) {
-        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next);
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next, observability);
+    }
+
+    /** This config with the management endpoints {@code next} (Jolokia, Prometheus). */
+    public AgentConfig withObservability(ObservabilityConfig next) {
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, next);
     }
 
     /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */

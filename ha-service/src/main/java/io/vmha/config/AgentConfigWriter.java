@@ -79,6 +79,7 @@ final class AgentConfigWriter {
             heartbeat.put("timeout-ms", config.heartbeat().timeoutMs());
         }
         writeHealth(root, config.health());
+        ObservabilityConfigLoader.write(root, config.observability());
         try {
             return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
                     + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);
