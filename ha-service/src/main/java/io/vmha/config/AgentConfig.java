@@ -27,7 +27,7 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
 
     public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
                        HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
-        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, ObservabilityConfig.NONE);
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, ObservabilityConfig.none());
     }
 
     public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
@@ -50,7 +50,7 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(loop, "loop");
         if (heartbeat == null) heartbeat = Heartbeat.NONE;
         if (health == null) health = HealthPolicy.NONE;
-        if (observability == null) observability = ObservabilityConfig.NONE;
+        if (observability == null) observability = ObservabilityConfig.none();
         // Write latency is measured around the heartbeat disk's slot write: without a disk there is nothing to time.
         if (health.diskLatency().isPresent() && !heartbeat.configured()) {
             throw new InvalidInputException("health.disk-latency", "(set)", "no disk-latency section unless heartbeat.device is set");

@@ -15,12 +15,12 @@ public record ObservabilityConfig(Jolokia jolokia, Prometheus prometheus) {
     static final Limit PORT = new Limit("port", 0, 65535, "TCP port; 0 picks a free one");
     static final String ADDRESS_RULE = "an IP address or host name to listen on, e.g. 127.0.0.1 (loopback, the default) or 0.0.0.0";
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+");
-    /** Both off: what a config without the sections gets. Declared after the constants the records check with. */
-    public static final ObservabilityConfig NONE = new ObservabilityConfig(Jolokia.DISABLED, Prometheus.DISABLED);
+    /** Both off: what a config without the sections gets (a method: a static field here would depend on class-init order). */
+    public static ObservabilityConfig none() { return new ObservabilityConfig(Jolokia.DISABLED, Prometheus.DISABLED); }
 
     public ObservabilityConfig {
-        if (jolokia == null) jolokia = Jolokia.DISABLED;
-        if (prometheus == null) prometheus = Prometheus.DISABLED;
+        if (jolokia == null) jolokia = new Jolokia(false, Jolokia.DEFAULT_ADDRESS, Jolokia.DEFAULT_PORT, null, null);
+        if (prometheus == null) prometheus = new Prometheus(false, Jolokia.DEFAULT_ADDRESS, Prometheus.DEFAULT_PORT);
     }
 
     static String checkAddress(String field, String address) {

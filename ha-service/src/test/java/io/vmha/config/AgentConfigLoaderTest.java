@@ -165,7 +165,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "pol: demo\n");
         assertEquals("pol", e.field());
         assertEquals("pol: \"demo\" is not accepted; expected one of "
-                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health]", e.getMessage());
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, jolokia, prometheus]", e.getMessage());
     }
 
     @Test
