@@ -90,6 +90,7 @@ final class AgentConfigWriter {
             migration.put("bandwidth-mib", m.bandwidthMib());
             migration.put("max-downtime-ms", m.maxDowntimeMs());
         }
+        ObservabilityConfigLoader.write(root, config.observability());
         try {
             return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
                     + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);

@@ -166,7 +166,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "pol: demo\n");
         assertEquals("pol", e.field());
         assertEquals("pol: \"demo\" is not accepted; expected one of "
-                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, migration]", e.getMessage());
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, migration, jolokia, prometheus]", e.getMessage());
     }
 
     @Test
@@ -320,7 +320,13 @@ class AgentConfigLoaderTest {
                 Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim"));
         assertEquals(new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(), d.hypervisor(), d.loop(),
                 new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000))
-                .withHealth(HealthConfigTest.EXAMPLE_HEALTH)
+                .withHealth(HealthConfigTest.EXAMPLE_HEALTH).withObservability(new ObservabilityConfig(
+                        new ObservabilityConfig.Jolokia(true, "127.0.0.1", 8778,
+                                new ObservabilityConfig.Role("monitor", Path.of("/etc/vmha/jolokia-readonly.password"),
+                                        Path.of("/etc/vmha/jolokia-readonly.xml")),
+                                new ObservabilityConfig.Role("operator", Path.of("/etc/vmha/jolokia-operator.password"),
+                                        Path.of("/etc/vmha/jolokia-operator.xml"))),
+                        new ObservabilityConfig.Prometheus(true, "127.0.0.1", 9464)))
                 .withMigration(new MigrationConfig(Path.of("/etc/vmha/pki"), "0.0.0.0:7450", "host1.example:7450", 2, 300_000, 0, 0)), c);
     }
 
