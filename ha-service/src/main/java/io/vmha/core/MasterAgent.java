@@ -52,6 +52,11 @@ public final class MasterAgent {
 
     public MasterState state() { return state.state(); }
 
+    private io.vmha.core.port.MigrationOutcomes outcomes = io.vmha.core.port.MigrationOutcomes.NONE;
+
+    /** Report every migration this master ends (commit or abort) to {@code outcomes}. Call before the first step. */
+    public void reportMigrations(io.vmha.core.port.MigrationOutcomes outcomes) { this.outcomes = outcomes; }
+
     public void step() {
         boolean lead = coordination.isMaster() && hostState.get() == HostState.ACTIVE;
         if (!lead) {
@@ -82,6 +87,7 @@ public final class MasterAgent {
                 } else {
                     done = coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
                 }
+                if (done && action instanceof MasterAction.WriteOwner w) migrationEnded(w);
                 if (done) {
                     String line = describe(action);
                     journal.record("master", line);
@@ -96,6 +102,25 @@ public final class MasterAgent {
             coordination.event("master@" + host, "yielding mastership: cannot read the heartbeat disk");
             coordination.yieldMastership();
         }
+    }
+
+    /** A write that ends a migration: a commit (STARTING on the target, carrying the plan) or an abort. */
+    private void migrationEnded(MasterAction.WriteOwner w) {
+        Ownership next = w.next();
+        String id;
+        String result;
+        if (next.state() == VmState.STARTING && next.migration() != null) {
+            id = next.migration().id();
+            result = io.vmha.core.port.MigrationOutcomes.SUCCEEDED;
+        } else if (next.state() == VmState.RUNNING && next.reason().startsWith("migration ") && next.reason().contains(" aborted: ")) {
+            id = next.reason().substring("migration ".length(), next.reason().indexOf(' ', "migration ".length()));
+            result = next.reason().contains("cancelled by an operator") ? io.vmha.core.port.MigrationOutcomes.CANCELLED
+                    : io.vmha.core.port.MigrationOutcomes.FAILED;
+        } else {
+            return;
+        }
+        long seen = logic.migrationSeenAt(id);
+        outcomes.ended(next.vm(), id, result, seen < 0 ? 0 : clock.monotonicMillis() - seen);
     }
 
     private static String describe(MasterAction action) {

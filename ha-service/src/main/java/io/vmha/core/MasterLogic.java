@@ -217,6 +217,9 @@ public final class MasterLogic {
         if (!why.equals(lastNote.put(host, why))) journal.record("master", "host " + host + ": " + why);
     }
 
+    /** Monotonic time this master first saw migration {@code id} in flight, or -1 (not seen by this master). */
+    public long migrationSeenAt(String id) { return migration.firstSeen(id); }
+
     /** True when the last plan found this master unable to judge vanished hosts. */
     public boolean wantsToYield() { return wantsToYield; }
 

@@ -36,6 +36,9 @@ final class MasterMigration {
         this.journal = journal;
     }
 
+    /** Monotonic time this master first saw migration {@code id}, or -1. */
+    long firstSeen(String id) { return seen.getOrDefault(id, -1L); }
+
     void reset() {
         seen.clear();
         notes.clear();
