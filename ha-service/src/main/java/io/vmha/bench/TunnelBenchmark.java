@@ -24,10 +24,12 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * {@code vmha bench tunnel}: one stream, in one run, through (a) the TLS tunnel (TunnelClient to TunnelServer, a throwaway
+ * {@code vmha bench tunnel}: one stream at a time, in one run, through (a) the TLS tunnel (TunnelClient to TunnelServer, a throwaway
  * pool CA and two host certificates), (b) the same Netty relay without TLS, and (c) Debian's stunnel as client and
  * server with the same certificates, TLS 1.3 and AES-GCM. Everything runs on this machine over loopback, so the load
- * (generator and sink) shares the cores with the relay under test; its CPU is reported apart.
+ * (generator and sink) shares the cores with the relay under test; its CPU is reported apart. The JVM relays are
+ * warmed up first; then each relay streams in {@value #ROUNDS} slices of seconds/{@value #ROUNDS}, in rotating order,
+ * and the slices are summed.
  */
 public final class TunnelBenchmark {
     public static final double MIN_TLS_OVER_PLAINTEXT = 0.9;
@@ -39,11 +41,17 @@ public final class TunnelBenchmark {
     private static final String TARGET = "bench-dst";
     private static final Membership MEMBERS = Set.of(SOURCE, TARGET)::contains;
     private static final Journal QUIET = (source, message) -> { };
-    private static final double WARMUP_SECONDS = 1.0;
+    private static final double WARMUP_SECONDS = 3.0;
+    private static final int ROUNDS = 3;
 
     /** One relay's figures. */
     public record Relay(String name, long bytes, double seconds, double cpuSeconds, double loadCpuSeconds) {
         public double mbPerSecond() { return bytes / 1e6 / seconds; }
+
+        static Relay sum(Relay a, Relay b) {
+            return a == null ? b : new Relay(a.name, a.bytes + b.bytes, a.seconds + b.seconds, a.cpuSeconds + b.cpuSeconds,
+                    a.loadCpuSeconds + b.loadCpuSeconds);
+        }
         public double cpuSecondsPerGb() { return cpuSeconds / (bytes / 1e9); }
 
         Map<String, Object> json() {
@@ -69,6 +77,7 @@ public final class TunnelBenchmark {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("seconds_per_relay", secondsPerRelay);
             out.put("warmup_seconds", WARMUP_SECONDS);
+            out.put("rounds", ROUNDS);
             out.put("cores", Runtime.getRuntime().availableProcessors());
             out.put("engine", engine);
             out.put("transport", transport);
@@ -107,18 +116,28 @@ public final class TunnelBenchmark {
             pool.issue(TARGET, 1, false, Instant.now());
             TunnelTls sourceTls = TunnelTls.load(pki, SOURCE);
             TunnelTls targetTls = TunnelTls.load(pki, TARGET);
-            progress.accept("warming up the JVM relays (" + WARMUP_SECONDS + " s each)");
+            progress.accept("warming up the JVM relays (" + WARMUP_SECONDS + " s each: the JIT compiles the hot paths)");
             ours(sourceTls, targetTls, WARMUP_SECONDS);
             ours(null, null, WARMUP_SECONDS);
-            progress.accept("tls: TunnelClient -> TunnelServer, engine " + targetTls.engine() + ", " + seconds + " s");
-            Relay tls = ours(sourceTls, targetTls, seconds);
-            progress.accept(String.format("tls: %.0f MB/s", tls.mbPerSecond()));
-            progress.accept("plaintext: the same relay without TLS, " + seconds + " s");
-            Relay plaintext = ours(null, null, seconds);
-            progress.accept(String.format("plaintext: %.0f MB/s", plaintext.mbPerSecond()));
-            progress.accept("stunnel: " + stunnelBinary + " client -> server, " + seconds + " s");
-            Relay stunnel = stunnel(stunnelBinary, dir, pki, seconds);
-            progress.accept(String.format("stunnel: %.0f MB/s", stunnel.mbPerSecond()));
+            // Rounds in rotating order, so that load from other processes on this shared machine falls on all three alike.
+            Relay tls = null;
+            Relay plaintext = null;
+            Relay stunnel = null;
+            double slice = seconds / ROUNDS;
+            for (int round = 0; round < ROUNDS; round++) {
+                for (int k = 0; k < 3; k++) {
+                    int which = (round + k) % 3;
+                    if (which == 0) {
+                        tls = Relay.sum(tls, ours(sourceTls, targetTls, slice));
+                    } else if (which == 1) {
+                        plaintext = Relay.sum(plaintext, ours(null, null, slice));
+                    } else {
+                        stunnel = Relay.sum(stunnel, stunnel(stunnelBinary, dir, pki, slice));
+                    }
+                }
+                progress.accept(String.format("round %d of %d: tls %.0f MB/s, plaintext %.0f MB/s, stunnel %.0f MB/s so far",
+                        round + 1, ROUNDS, tls.mbPerSecond(), plaintext.mbPerSecond(), stunnel.mbPerSecond()));
+            }
             return new Report(seconds, targetTls.engine(), transport(), version(stunnelBinary), tls, plaintext, stunnel);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {

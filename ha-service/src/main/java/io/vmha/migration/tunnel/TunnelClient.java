@@ -103,6 +103,7 @@ public final class TunnelClient implements AutoCloseable {
                 .channel(TunnelTransport.channel())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override protected void initChannel(Channel channel) {
+                        if (tls != null) TunnelTransport.preferHeapForJdkEngine(channel, tls);
                         SslHandler ssl = tls == null ? null : tls.clientContext().newHandler(channel.alloc());
                         if (ssl != null) channel.pipeline().addLast("tls", ssl);
                         channel.pipeline().addLast("handshake", new ClientHandshake(TunnelClient.this, ssl, local));

@@ -82,6 +82,7 @@ public final class TunnelServer implements AutoCloseable {
                 .channel(TunnelTransport.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override protected void initChannel(Channel channel) {
+                        if (tls != null) TunnelTransport.preferHeapForJdkEngine(channel, tls);
                         SslHandler ssl = tls == null ? null : tls.serverContext().newHandler(channel.alloc());
                         if (ssl != null) channel.pipeline().addLast("tls", ssl);
                         channel.pipeline().addLast("admission", new ServerAdmission(TunnelServer.this, ssl));

@@ -72,6 +72,16 @@ final class TunnelTransport {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK));
     }
 
+    /**
+     * The JDK engine's AES-GCM hashes direct buffers block by block in Java (JDK 17 GHASH.processBlocksDirect, seen
+     * hot in thread dumps of a slow JDK-engine relay); heap arrays get the intrinsics. So its TLS channels use heap buffers.
+     */
+    static void preferHeapForJdkEngine(Channel channel, TunnelTls tls) {
+        if (tls.engine().equals(TunnelTls.Engine.JDK.label())) channel.config().setAllocator(HEAP);
+    }
+
+    private static final io.netty.buffer.PooledByteBufAllocator HEAP = new io.netty.buffer.PooledByteBufAllocator(false);
+
     static void shutdown(EventLoopGroup group) {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
