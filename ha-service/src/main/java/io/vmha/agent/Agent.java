@@ -45,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private HostHealthRunner health;
     private Thread thread;
     private io.vmha.management.Observability observability;
+    private io.vmha.migration.NettyMigrationTunnel tunnel;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -81,8 +82,12 @@ public final class Agent implements AutoCloseable {
         healthRunner = new VmHealthRunner(name, hypervisor, clock, wakeup::signal);
         host = new HostAgent(self, coordination, hypervisor, disk, healthRunner, clock, journal, config.timings());
         startHealth(name);
+        startMigration(name);
         MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
-                config.restartPolicy());
+                config.restartPolicy(), config.migration().policy(), Secrets::token);
+        master.reportMigrations((vm, id, result, millis) -> observability.metrics().migrationEnded(vm, result, millis / 1000.0));
+        observability.migrationControl(new io.vmha.migration.PoolMigrationControl(
+                new io.vmha.coordination.PoolAdmin(client, config.pool()), "jmx@" + name));
         Runnable feed = () -> { };
         if (config.fencing().guard()) {
             Path guardDir = config.hypervisor().stateDir().resolve("guard");
@@ -101,6 +106,24 @@ public final class Agent implements AutoCloseable {
         loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs(), afterStep);
         thread = new Thread(loop, "vmha-agent-loop");
         thread.start();
+    }
+
+    /**
+     * The migration tunnel, when {@code migration.pki-dir} is set and the driver can migrate. Bad TLS material (a
+     * missing file, a key readable by others, a certificate from another CA) stops the daemon with the file named.
+     */
+    private void startMigration(String name) throws Exception {
+        if (!config.migration().configured()) {
+            journal.record(name, "live migration off (no migration.pki-dir): moves are a stop and a cold start");
+            return;
+        }
+        if (hypervisor.migration().isEmpty()) {
+            journal.record(name, "live migration off: the " + config.hypervisor().driver() + " driver cannot migrate;"
+                    + " moves are a stop and a cold start");
+            return;
+        }
+        tunnel = io.vmha.migration.NettyMigrationTunnel.start(name, config.migration(), coordination::view, journal);
+        host.enableMigration(tunnel);
     }
 
     /** What the management side reads until the next step: values the daemon already holds, no I/O. */
@@ -191,6 +214,7 @@ public final class Agent implements AutoCloseable {
         }
         if (guard != null) guard.close(); // after the VMs are stopped: nothing left for it to kill
         if (heartbeat != null) heartbeat.close();
+        if (tunnel != null) tunnel.close();
         observability.close();
         coordination.close();
         client.close();

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "High availability for virtual machines: restarts crashed VMs and the VMs of failed hosts, "
                 + "and never runs one VM twice.",
         subcommands = {AgentCommand.class, DemoCommand.class, StatusCommand.class, VmCommand.class, EventsCommand.class,
-                CheckCommand.class, HeartbeatCommand.class, CommandLine.HelpCommand.class})
+                CheckCommand.class, HeartbeatCommand.class, PkiCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
@@ -26,7 +27,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            if (e instanceof InvalidInputException || e instanceof ConfigException) {
+            if (e instanceof InvalidInputException || e instanceof ConfigException || e instanceof io.vmha.migration.tunnel.TunnelConfigException) {
                 line.getErr().println("vmha: " + e.getMessage());
                 return BAD_INPUT;
             }

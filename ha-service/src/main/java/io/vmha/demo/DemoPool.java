@@ -142,6 +142,23 @@ public final class DemoPool implements AutoCloseable {
         }
     }
 
+    /**
+     * qemu pools migrate live: one pool CA for the demo and a certificate per host, each host's tunnel on a free
+     * loopback port. A 2-minute timeout keeps a stuck demo migration from outliving the scenario.
+     */
+    private io.vmha.config.MigrationConfig migration(String host) throws IOException {
+        Path pkiDir = dir.resolve("pki");
+        io.vmha.pki.PoolPki pki = new io.vmha.pki.PoolPki(pkiDir);
+        java.time.Instant now = java.time.Instant.now();
+        if (!Files.exists(pki.caCertificate())) pki.init(POOL, 30, now);
+        try {
+            pki.issue(host, 30, true, now);
+        } catch (io.vmha.pki.PkiException e) {
+            throw new IOException("demo PKI: " + e.getMessage(), e);
+        }
+        return new io.vmha.config.MigrationConfig(pkiDir, "127.0.0.1:0", "", 2, 120_000, 0, 0);
+    }
+
     public void addVms(int count) throws io.vmha.core.port.CoordinationException {
         addVms(count, io.vmha.core.VmHealth.DEFAULT);
     }
