@@ -134,6 +134,7 @@ public final class DemoPool implements AutoCloseable {
             AgentConfig config = new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(),
                     hypervisor, d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000))
                     .withObservability(jolokia.config());
+            if (qemuRoot != null) config = config.withMigration(migration(name));
             Path file = hostDir.resolve("vmha.yaml");
             Files.writeString(file, config.toYaml());
             HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), stateDir, driver);

@@ -77,7 +77,8 @@ final class MigrationScenario {
                     done.put(vm, moved);
                     seconds.add((System.nanoTime() - requestedAt.get(vm)) / 1e9);
                     out.println("migrated " + vm + " to " + o.host() + " at epoch " + o.epoch() + (moved ? "" : " (UNEXPECTED)"));
-                } else if (o.reason().startsWith("migration " + ids.get(vm) + " ")) {
+                } else if (o.state() == VmState.RUNNING && o.reason().startsWith("migration " + ids.get(vm) + " ")
+                        && o.reason().contains(" aborted: ")) {
                     done.put(vm, false);
                     out.println("migration of " + vm + " aborted: " + o.reason());
                 }
