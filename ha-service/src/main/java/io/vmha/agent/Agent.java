@@ -44,6 +44,7 @@ public final class Agent implements AutoCloseable {
     private VmHealthRunner healthRunner;
     private HostHealthRunner health;
     private Thread thread;
+    private io.vmha.management.Observability observability;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -52,6 +53,13 @@ public final class Agent implements AutoCloseable {
     public void start() throws Exception {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) throw new IllegalStateException("agent already " + state.get());
         String name = config.host().name();
+        try {
+            // First: a bad Jolokia policy file or a taken port stops the daemon before it joins the pool.
+            observability = io.vmha.management.Observability.open(config);
+        } catch (Exception e) {
+            state.set(State.CLOSED);
+            throw e;
+        }
         journal.record(name, "starting in pool " + config.pool() + "; lease " + config.timings().fenceAfterMillis()
                 + " ms, master grace " + config.timings().masterGraceMillis() + " ms");
         client = Curators.newClient(config.zookeeper().connect(), config.zookeeper().sessionTimeoutMs(),
@@ -63,7 +71,9 @@ public final class Agent implements AutoCloseable {
         coordination = new ZooKeeperCoordination(client, config.pool(), name, clock, journal,
                 config.timings().leaseProbeMillis());
         coordination.onChange(wakeup::signal);
+        coordination.onEvent(observability::event);
         coordination.start();
+        observability.attach(client);
         awaitFirstLease();
         HostRecord self = new HostRecord(name, config.host().capacity(), clock.wallMillis(), HostState.JOINING)
                 .withDriver(config.hypervisor().driver());
@@ -73,19 +83,32 @@ public final class Agent implements AutoCloseable {
         startHealth(name);
         MasterAgent master = new MasterAgent(name, coordination, disk, host::state, clock, journal, config.timings(),
                 config.restartPolicy());
-        Runnable afterStep = () -> { };
+        Runnable feed = () -> { };
         if (config.fencing().guard()) {
             Path guardDir = config.hypervisor().stateDir().resolve("guard");
             java.nio.file.Files.createDirectories(guardDir);
             guard = new GuardFeeder(name, guardDir, guardDir.resolve("fence-guard.log"), host, hypervisor, clock, journal);
             guard.start();
-            afterStep = guard::feed;
+            feed = guard::feed;
         } else {
             journal.record(name, "fence guard disabled (fencing.guard: false): a stalled daemon cannot stop its VMs");
         }
+        Runnable feedGuard = feed;
+        Runnable afterStep = () -> {
+            feedGuard.run(); // first: the guard's deadline must never wait for observation
+            observability.stepped(snapshot(master), loop.lastStepNanos());
+        };
         loop = new AgentLoop(host, master, wakeup, config.loop().intervalMs(), afterStep);
         thread = new Thread(loop, "vmha-agent-loop");
         thread.start();
+    }
+
+    /** What the management side reads until the next step: values the daemon already holds, no I/O. */
+    private io.vmha.metrics.AgentSnapshot snapshot(MasterAgent master) {
+        return new io.vmha.metrics.AgentSnapshot(config.host().name(), config.pool(), clock.monotonicMillis(),
+                coordination.view(), host.state(), master.state() == io.vmha.core.MasterState.LEADING,
+                coordination.connection(), heartbeat == null ? io.vmha.core.DiskView.none() : heartbeat.view(),
+                host.runUntil(), host.alarms(), hypervisor.instances());
     }
 
     /**
@@ -100,6 +123,7 @@ public final class Agent implements AutoCloseable {
         }
         heartbeat = new DiskHeartbeat(config.heartbeat().device(), config.pool(), config.host().name(), incarnation,
                 config.heartbeat().intervalMs(), config.heartbeat().timeoutMs(), clock, journal);
+        heartbeat.observeWrites(observability::heartbeatWritten);
         InterProcessMutex lock = new InterProcessMutex(client, "/vmha/" + config.pool() + "/locks/heartbeat-slots");
         heartbeat.start(claim -> {
             boolean locked;
@@ -167,6 +191,7 @@ public final class Agent implements AutoCloseable {
         }
         if (guard != null) guard.close(); // after the VMs are stopped: nothing left for it to kill
         if (heartbeat != null) heartbeat.close();
+        observability.close();
         coordination.close();
         client.close();
         hypervisor.close();

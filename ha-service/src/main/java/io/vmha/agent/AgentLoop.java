@@ -18,6 +18,7 @@ final class AgentLoop implements Runnable {
     private final long intervalMillis;
     private final Runnable afterStep;
     private volatile boolean running = true;
+    private volatile long lastStepNanos;
 
     /** @param afterStep run after every step on this thread (feeding the fence guard) */
     AgentLoop(HostAgent host, MasterAgent master, Wakeup wakeup, long intervalMillis, Runnable afterStep) {
@@ -28,6 +29,9 @@ final class AgentLoop implements Runnable {
         this.intervalMillis = intervalMillis;
     }
 
+    /** How long the last host-plus-master step took (ns), for the step-time metric; read from afterStep. */
+    long lastStepNanos() { return lastStepNanos; }
+
     void stop() {
         running = false;
         wakeup.signal();
@@ -36,8 +40,10 @@ final class AgentLoop implements Runnable {
     @Override public void run() {
         while (running) {
             try {
+                long begin = System.nanoTime();
                 host.step();
                 master.step();
+                lastStepNanos = System.nanoTime() - begin;
                 afterStep.run();
                 wakeup.await(intervalMillis);
             } catch (InterruptedException e) {

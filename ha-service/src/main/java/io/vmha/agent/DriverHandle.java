@@ -57,6 +57,8 @@ final class DriverHandle implements Hypervisor, AutoCloseable {
 
     @Override public List<Long> runningPids() { return driver.runningPids(); }
 
+    @Override public java.util.Optional<io.vmha.core.port.LiveMigration> migration() { return driver.migration(); }
+
     /** Stops watching; running VMs keep running (a daemon restart adopts them). */
     @Override public void close() {
         try {

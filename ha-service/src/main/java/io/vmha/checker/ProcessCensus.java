@@ -28,13 +28,31 @@ import java.util.function.Function;
  * and the demo's recovery measurement then work unchanged: an instance's span is the time the census saw
  * its process, and two instances of one VM seen in the same sample ran at the same time.
  *
+ * <p>A run is the execution of guest code, so a process counts only while its {@link Probe} says it executes
+ * (a migration target paused before activation, or a source paused after its stream completed, exists but does
+ * not run). Where two instances of one VM both say so in a sample, each is asked once more in reverse order, so
+ * that every instance counted was seen executing both before and after the others were: a source that paused
+ * between the two questions is not taken for a double run with the target that started meanwhile.
+ *
  * <p>Sound, not complete below one period: what it reports happened; an overlap shorter than a period can
  * go unseen. It trusts no vmha bookkeeping: which VM and which instance a process is comes from its own
- * command line, through {@code identify}.
+ * command line, through {@code identify}, and whether it executes from the process itself, through the probe.
  */
 public final class ProcessCensus implements AutoCloseable {
     /** Which VM and which instance a process is, from its argv. */
     public record Identity(String vm, String instance) {}
+
+    /** Asks a VM process itself whether it executes guest code right now. */
+    @FunctionalInterface
+    public interface Probe {
+        /** True if the process runs its guest, and also whenever it cannot be asked (conservative). */
+        boolean executing(List<String> argv);
+
+        /** Every VM process counts as running while it exists (processes that cannot be asked). */
+        Probe ALWAYS = argv -> true;
+    }
+
+    private record Candidate(Identity id, List<String> argv) {}
 
     private static final long RECHECK_OTHERS_MILLIS = 2_000;
     /**
@@ -48,6 +66,7 @@ public final class ProcessCensus implements AutoCloseable {
     private final Path disksDir;
     private final String marker;
     private final Function<List<String>, Optional<Identity>> identify;
+    private final Probe probe;
     private final long periodMillis;
     private final Path proc;
     private final ScheduledExecutorService timer;
@@ -58,16 +77,23 @@ public final class ProcessCensus implements AutoCloseable {
 
     public ProcessCensus(Path disksDir, String marker, Function<List<String>, Optional<Identity>> identify,
                          long periodMillis) {
-        this(disksDir, marker, identify, periodMillis, Path.of("/proc"));
+        this(disksDir, marker, identify, Probe.ALWAYS, periodMillis, Path.of("/proc"));
+    }
+
+    /** {@code probe} is closed with the census when it is {@link AutoCloseable}. */
+    public ProcessCensus(Path disksDir, String marker, Function<List<String>, Optional<Identity>> identify,
+                         Probe probe, long periodMillis) {
+        this(disksDir, marker, identify, probe, periodMillis, Path.of("/proc"));
     }
 
     ProcessCensus(Path disksDir, String marker, Function<List<String>, Optional<Identity>> identify,
-                  long periodMillis, Path proc) {
+                  Probe probe, long periodMillis, Path proc) {
         if (marker.length() < 4) throw new IllegalArgumentException("marker '" + marker + "' is too short");
         if (periodMillis < 10) throw new IllegalArgumentException("period " + periodMillis + " ms is below 10 ms");
         this.disksDir = disksDir;
         this.marker = marker;
         this.identify = identify;
+        this.probe = probe;
         this.periodMillis = periodMillis;
         this.proc = proc;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -90,11 +116,11 @@ public final class ProcessCensus implements AutoCloseable {
     /** Samples taken so far (for tests and reports). */
     public synchronized long samples() { return samples; }
 
-    /** One look at every process; appends a line per VM process seen. Package-private for tests. */
+    /** One look at every process; appends a line per VM process seen executing. Package-private for tests. */
     synchronized List<Identity> sample() throws IOException {
         long now = System.currentTimeMillis();
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-        List<Identity> seen = new ArrayList<>();
+        List<Candidate> found = new ArrayList<>();
         double uptime = uptimeSeconds();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path dir : pids) {
@@ -115,12 +141,32 @@ public final class ProcessCensus implements AutoCloseable {
                 others.remove(pid);
                 Optional<Identity> id = identify.apply(argv);
                 if (id.isEmpty()) continue;
-                seen.add(id.get());
-                write(id.get(), micros);
+                found.add(new Candidate(id.get(), argv));
             }
         }
+        List<Identity> seen = executing(found);
+        for (Identity id : seen) write(id, micros);
         others.keySet().removeIf(pid -> !Files.exists(proc.resolve(Long.toString(pid))));
         samples++;
+        return seen;
+    }
+
+    /** The candidates that execute: asked once each, and those of a VM with two or more executing asked again in reverse. */
+    private List<Identity> executing(List<Candidate> found) {
+        List<Candidate> first = new ArrayList<>();
+        Map<String, Integer> perVm = new HashMap<>();
+        for (Candidate c : found) {
+            if (!probe.executing(c.argv())) continue;
+            first.add(c);
+            perVm.merge(c.id().vm(), 1, Integer::sum);
+        }
+        List<Identity> seen = new ArrayList<>();
+        java.util.Set<Candidate> confirmed = new java.util.HashSet<>();
+        for (int k = first.size() - 1; k >= 0; k--) {
+            Candidate c = first.get(k);
+            if (perVm.get(c.id().vm()) < 2 || probe.executing(c.argv())) confirmed.add(c);
+        }
+        for (Candidate c : first) if (confirmed.contains(c)) seen.add(c.id());
         return seen;
     }
 
@@ -180,6 +226,13 @@ public final class ProcessCensus implements AutoCloseable {
     @Override
     public synchronized void close() {
         timer.shutdownNow();
+        if (probe instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) probe).close();
+            } catch (Exception e) {
+                System.err.println("process census: closing the probe failed: " + e);
+            }
+        }
         for (FileChannel disk : disks.values()) {
             try {
                 disk.close();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vmha", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "High availability for virtual machines: restarts crashed VMs and the VMs of failed hosts, "
                 + "and never runs one VM twice.",
-        subcommands = {AgentCommand.class, DemoCommand.class, StatusCommand.class, VmCommand.class,
+        subcommands = {AgentCommand.class, DemoCommand.class, StatusCommand.class, VmCommand.class, EventsCommand.class,
                 CheckCommand.class, HeartbeatCommand.class, PkiCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

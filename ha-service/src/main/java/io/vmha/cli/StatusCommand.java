@@ -1,5 +1,6 @@
 package io.vmha.cli;
 
+import io.vmha.coordination.EndpointRegistry;
 import io.vmha.coordination.PoolAdmin;
 import io.vmha.core.HostRecord;
 import io.vmha.core.Ownership;
@@ -24,9 +25,25 @@ final class StatusCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         try (CuratorFramework client = pool.connect()) {
             PoolAdmin.PoolStatus s = new PoolAdmin(client, pool.pool).status();
-            System.out.println(json ? Json.write(s) : render(s));
+            java.util.SortedMap<String, EndpointRegistry.Endpoints> endpoints = EndpointRegistry.read(client, pool.pool);
+            if (json) {
+                Map<String, Object> out = Json.MAPPER.convertValue(s, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+                out.put("endpoints", endpoints);
+                System.out.println(Json.write(out));
+            } else {
+                System.out.println(render(s) + renderEndpoints(endpoints));
+            }
             return 0;
         }
+    }
+
+    /** Where each live host's Jolokia (JMX over HTTP) and Prometheus metrics are; empty when no host publishes any. */
+    static String renderEndpoints(java.util.SortedMap<String, EndpointRegistry.Endpoints> endpoints) {
+        if (endpoints.isEmpty()) return "";
+        StringBuilder out = new StringBuilder(String.format("%n%-16s %-40s %s%n", "HOST", "JOLOKIA", "PROMETHEUS"));
+        endpoints.forEach((host, e) -> out.append(String.format("%-16s %-40s %s%n", host,
+                e.jolokia().isEmpty() ? "-" : e.jolokia(), e.prometheus().isEmpty() ? "-" : e.prometheus())));
+        return out.toString();
     }
 
     static String render(PoolAdmin.PoolStatus s) {
@@ -63,6 +80,9 @@ final class StatusCommand implements Callable<Integer> {
                     o == null ? "-" : String.valueOf(o.epoch()), e.getValue().haEnabled() ? "yes" : "no",
                     e.getValue().memoryMib(), networks.isEmpty() ? "-" : String.join(",", networks), o == null ? "" : o.reason()));
         }
+        List<String> migrations = MigrationProgress.statusLines(s);
+        if (!migrations.isEmpty()) out.append('\n');
+        for (String line : migrations) out.append(line).append('\n');
         for (String problem : s.problems()) out.append("problem: ").append(problem).append('\n');
         return out.toString();
     }

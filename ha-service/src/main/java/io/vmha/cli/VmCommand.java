@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "vm", mixinStandardHelpOptions = true, description = "Register, remove and list protected VMs.",
-        subcommands = {VmCommand.Add.class, VmCommand.Remove.class, VmCommand.ListVms.class})
+        subcommands = {VmCommand.Add.class, VmCommand.Remove.class, VmCommand.ListVms.class, VmMigrateCommand.class})
 final class VmCommand {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Register a VM; the pool master places and starts it.",

@@ -22,7 +22,20 @@ import java.util.regex.Pattern;
  * Durations are plain milliseconds; ZooKeeper's are {@code int} because Curator takes ints.
  */
 public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
-                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
+                          HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health,
+                          MigrationConfig migration, ObservabilityConfig observability) {
+
+    public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                       HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health) {
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, MigrationConfig.NONE,
+                ObservabilityConfig.none());
+    }
+
+    public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
+                       HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat, HealthPolicy health,
+                       ObservabilityConfig observability) {
+        this(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, MigrationConfig.NONE, observability);
+    }
 
     public AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing fencing, Restart restart,
                        HypervisorConfig hypervisor, Loop loop, Heartbeat heartbeat) {
@@ -44,6 +57,8 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
         Objects.requireNonNull(loop, "loop");
         if (heartbeat == null) heartbeat = Heartbeat.NONE;
         if (health == null) health = HealthPolicy.NONE;
+        if (migration == null) migration = MigrationConfig.NONE;
+        if (observability == null) observability = ObservabilityConfig.none();
         // Write latency is measured around the heartbeat disk's slot write: without a disk there is nothing to time.
         if (health.diskLatency().isPresent() && !heartbeat.configured()) {
             throw new InvalidInputException("health.disk-latency", "(set)", "no disk-latency section unless heartbeat.device is set");
@@ -65,7 +80,16 @@ public record AgentConfig(String pool, Host host, ZooKeeper zookeeper, Fencing f
 
     /** This config with host-health monitoring {@code next}. */
     public AgentConfig withHealth(HealthPolicy next) {
-        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next);
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, next, migration, observability);
+    }
+
+    public AgentConfig withMigration(MigrationConfig next) {
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, next, observability);
+    }
+
+    /** This config with the management endpoints {@code next} (Jolokia, Prometheus). */
+    public AgentConfig withObservability(ObservabilityConfig next) {
+        return new AgentConfig(pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, migration, next);
     }
 
     /** A sim-driver config with every optional key at its default; {@code stateDir} null means the default. */

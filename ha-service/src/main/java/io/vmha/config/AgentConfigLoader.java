@@ -45,7 +45,8 @@ import static io.vmha.config.YamlValues.unknown;
  * same message. Unknown keys are errors: a misspelt optional key would otherwise silently keep its default.
  */
 public final class AgentConfigLoader {
-    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop", "heartbeat", "health");
+    static final List<String> ROOT_KEYS = List.of("pool", "host", "zookeeper", "fencing", "restart", "hypervisor", "loop", "heartbeat", "health",
+            "migration", "jolokia", "prometheus");
     static final List<String> HOST_KEYS = List.of("name", "capacity");
     static final List<String> CAPACITY_KEYS = List.of("memory-mib", "vcpus");
     static final List<String> ZOOKEEPER_KEYS = List.of("connect", "session-timeout-ms", "connection-timeout-ms");
@@ -121,6 +122,9 @@ public final class AgentConfigLoader {
         Loop loop = null;
         Heartbeat heartbeat = null;
         io.vmha.core.HealthPolicy health = io.vmha.core.HealthPolicy.NONE;
+        MigrationConfig migration = MigrationConfig.NONE;
+        ObservabilityConfig.Jolokia jolokia = ObservabilityConfig.Jolokia.DISABLED;
+        ObservabilityConfig.Prometheus prometheus = ObservabilityConfig.Prometheus.DISABLED;
         for (Map.Entry<String, JsonNode> e : mapping("(top level)", node, ROOT_KEYS)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
@@ -133,6 +137,9 @@ public final class AgentConfigLoader {
                 case "loop" -> loop = loop(v);
                 case "heartbeat" -> heartbeat = heartbeat(v);
                 case "health" -> health = HealthConfigLoader.health(v);
+                case "migration" -> migration = MigrationConfigLoader.migration(v);
+                case "jolokia" -> jolokia = ObservabilityConfigLoader.jolokia(v);
+                case "prometheus" -> prometheus = ObservabilityConfigLoader.prometheus(v);
                 default -> throw unknown(e.getKey(), v, ROOT_KEYS);
             }
         }
@@ -141,7 +148,7 @@ public final class AgentConfigLoader {
         return new AgentConfig(pool, host != null ? host : host(null), zookeeper != null ? zookeeper : zookeeper(null),
                 fencing != null ? fencing : Fencing.DEFAULTS, restart != null ? restart : Restart.DEFAULTS,
                 hypervisor != null ? hypervisor : hypervisor(null), loop != null ? loop : Loop.DEFAULTS,
-                heartbeat != null ? heartbeat : Heartbeat.NONE, health);
+                heartbeat != null ? heartbeat : Heartbeat.NONE, health, migration, new ObservabilityConfig(jolokia, prometheus));
     }
 
     private static Host host(JsonNode node) {

@@ -79,6 +79,18 @@ final class AgentConfigWriter {
             heartbeat.put("timeout-ms", config.heartbeat().timeoutMs());
         }
         writeHealth(root, config.health());
+        if (config.migration().configured()) {
+            MigrationConfig m = config.migration();
+            ObjectNode migration = root.putObject("migration");
+            migration.put("pki-dir", m.pkiDir().toString());
+            migration.put("listen", m.listen());
+            if (!m.advertise().isEmpty()) migration.put("advertise", m.advertise());
+            migration.put("max-per-host", m.maxPerHost());
+            migration.put("timeout-ms", m.timeoutMs());
+            migration.put("bandwidth-mib", m.bandwidthMib());
+            migration.put("max-downtime-ms", m.maxDowntimeMs());
+        }
+        ObservabilityConfigLoader.write(root, config.observability());
         try {
             return "# vmha agent configuration for host " + config.host().name() + " in pool " + config.pool()
                     + "; vmha-example.yaml explains every key.\n" + MAPPER.writeValueAsString(root);

@@ -39,7 +39,10 @@ public final class Json {
     private static final Map<Class<?>, Map<String, JsonNode>> ADDED_LATER = Map.of(
             HostRecord.class, Map.of("alarms", JsonNodeFactory.instance.arrayNode(),
                     "networks", JsonNodeFactory.instance.arrayNode(),
-                    "driver", JsonNodeFactory.instance.textNode(HostRecord.DEFAULT_DRIVER)),
+                    "driver", JsonNodeFactory.instance.textNode(HostRecord.DEFAULT_DRIVER),
+                    "tunnel", JsonNodeFactory.instance.textNode(""),
+                    "migrations", JsonNodeFactory.instance.arrayNode()),
+            io.vmha.core.Ownership.class, Map.of("migration", JsonNodeFactory.instance.nullNode()),
             VmSpec.class, Map.of("networks", JsonNodeFactory.instance.arrayNode()));
 
     private Json() {}

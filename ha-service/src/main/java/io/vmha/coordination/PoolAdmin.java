@@ -90,6 +90,42 @@ public final class PoolAdmin {
         audit("vm " + name + " removed");
     }
 
+    /**
+     * Ask the master to migrate (or, with {@code cancel}, to stop migrating) a VM. One request per VM at a time: a
+     * request the master has not taken yet is refused, so two operators never race on one VM.
+     */
+    public void requestMigration(io.vmha.core.MigrationRequest request) throws CoordinationException {
+        String path = paths.migration(request.vm());
+        if (!listVms().stream().map(VmSpec::name).toList().contains(request.vm())) {
+            throw new InvalidInputException("vm", request.vm(), "one of the VMs registered in pool " + paths.pool() + " "
+                    + listVms().stream().map(VmSpec::name).toList());
+        }
+        try {
+            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path, Json.encode(request));
+        } catch (KeeperException.NodeExistsException e) {
+            throw new InvalidInputException("vm", request.vm(), "a VM without a pending migration request (one is waiting"
+                    + " for the master at " + path + ")");
+        } catch (Exception e) {
+            throw failure("writing the migration request " + path, e);
+        }
+        audit((request.cancel() ? "cancel of the migration of vm " + request.vm() : "migration " + request.id() + " of vm "
+                + request.vm() + (request.to().isEmpty() ? "" : " to " + request.to())) + " requested by " + request.by());
+    }
+
+    /** The request still waiting for the master for {@code vm}, if any. */
+    public java.util.Optional<io.vmha.core.MigrationRequest> pendingRequest(String vm) throws CoordinationException {
+        String path = paths.migration(vm);
+        try {
+            byte[] data = client.getData().forPath(path);
+            return Json.decodeNamed(path, data, io.vmha.core.MigrationRequest.class, io.vmha.core.MigrationRequest::vm,
+                    problem -> LOG.warn("{}", problem));
+        } catch (KeeperException.NoNodeException none) {
+            return java.util.Optional.empty();
+        } catch (Exception e) {
+            throw failure("reading " + path, e);
+        }
+    }
+
     /** Registered VMs sorted by name; corrupt specs are skipped (and logged). */
     public List<VmSpec> listVms() throws CoordinationException {
         return readChildren(paths.vms(), VmSpec.class, VmSpec::name, problem -> LOG.warn("{}", problem));

@@ -26,7 +26,8 @@ final class PoolCaches implements AutoCloseable {
     private final CuratorCache hosts;
     private final CuratorCache vms;
     private final CuratorCache owners;
-    private final CountDownLatch initialized = new CountDownLatch(3);
+    private final CuratorCache requests;
+    private final CountDownLatch initialized = new CountDownLatch(4);
     /** path → mzxid of the corrupt version already reported. */
     private final Map<String, Long> reported = new ConcurrentHashMap<>();
 
@@ -36,7 +37,8 @@ final class PoolCaches implements AutoCloseable {
         this.hosts = CuratorCache.build(client, paths.hosts());
         this.vms = CuratorCache.build(client, paths.vms());
         this.owners = CuratorCache.build(client, paths.owners());
-        for (CuratorCache cache : List.of(hosts, vms, owners)) {
+        this.requests = CuratorCache.build(client, paths.migrations());
+        for (CuratorCache cache : List.of(hosts, vms, owners, requests)) {
             cache.listenable().addListener(CuratorCacheListener.builder()
                     .forAll((type, before, after) -> onChange.run())
                     .forInitialized(() -> {
@@ -51,6 +53,7 @@ final class PoolCaches implements AutoCloseable {
         hosts.start();
         vms.start();
         owners.start();
+        requests.start();
     }
 
     /** True once every cache has loaded its subtree: before that a view would miss live hosts. */
@@ -69,7 +72,11 @@ final class PoolCaches implements AutoCloseable {
         owners.stream().filter(d -> PoolPaths.isChildOf(d.getPath(), paths.owners())).forEach(d ->
                 Json.decodeNamed(d.getPath(), d.getData(), Ownership.class, Ownership::vm, reporter(d))
                         .ifPresent(o -> records.put(o.vm(), new Versioned<>(o, d.getStat().getVersion()))));
-        return PoolView.of(members, specs, records);
+        Map<String, Versioned<io.vmha.core.MigrationRequest>> asked = new TreeMap<>();
+        requests.stream().filter(d -> PoolPaths.isChildOf(d.getPath(), paths.migrations())).forEach(d ->
+                Json.decodeNamed(d.getPath(), d.getData(), io.vmha.core.MigrationRequest.class, io.vmha.core.MigrationRequest::vm, reporter(d))
+                        .ifPresent(r -> asked.put(r.vm(), new Versioned<>(r, d.getStat().getVersion()))));
+        return PoolView.of(members, specs, records).withRequests(asked);
     }
 
     private Consumer<String> reporter(ChildData node) {
@@ -85,5 +92,6 @@ final class PoolCaches implements AutoCloseable {
         hosts.close();
         vms.close();
         owners.close();
+        requests.close();
     }
 }

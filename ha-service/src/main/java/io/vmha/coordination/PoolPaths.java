@@ -14,6 +14,7 @@ import org.apache.curator.utils.ZKPaths;
  * /vmha/&lt;pool&gt;/owners/&lt;vm&gt;     persistent JSON Ownership (changed by CAS on the znode version)
  * /vmha/&lt;pool&gt;/events/e-&lt;seq&gt;  persistent sequential JSON {wallMillis, source, message}
  * /vmha/&lt;pool&gt;/leases/&lt;host&gt;   persistent, written by the host's lease probe (a quorum write); watched by nobody
+ * /vmha/&lt;pool&gt;/migrations/&lt;vm&gt; persistent JSON MigrationRequest: an operator's move or cancel, deleted by the master
  * </pre>
  */
 public final class PoolPaths {
@@ -51,13 +52,17 @@ public final class PoolPaths {
 
     public String leases() { return base + "/leases"; }
 
+    public String migrations() { return base + "/migrations"; }
+
+    public String migration(String vm) { return migrations() + "/" + Names.check("vm", vm); }
+
     public String lease(String host) { return leases() + "/" + Names.check("host.name", host); }
 
     /** The path handed to a PERSISTENT_SEQUENTIAL create. */
     public String eventPrefix() { return events() + "/" + EVENT_PREFIX; }
 
     /** The containers created at start so that caches and children listings have something to watch. */
-    public List<String> containers() { return List.of(hosts(), master(), vms(), owners(), events(), leases()); }
+    public List<String> containers() { return List.of(hosts(), master(), vms(), owners(), events(), leases(), migrations()); }
 
     /** The last path segment: the host or VM name of a child node. */
     public static String nodeName(String path) { return ZKPaths.getNodeFromPath(path); }

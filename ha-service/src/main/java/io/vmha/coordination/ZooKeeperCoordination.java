@@ -45,6 +45,7 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
     private final EventLog events;
     private final OwnerCas owners;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<String, String>> eventListeners = new CopyOnWriteArrayList<>();
     private final LeaseProbe lease;
     /** Writes and synced reads from the daemon loop wait at most this bound (see {@link BoundedCalls}). */
     private final BoundedCalls bounded;
@@ -311,9 +312,40 @@ public final class ZooKeeperCoordination implements Coordination, AutoCloseable 
         });
     }
 
+    /** Compare-and-delete an operator's request {@code migrations/<vm>}. */
+    @Override
+    public boolean deleteRequest(String vm, int expectedVersion) throws CoordinationException {
+        if (expectedVersion < 0) {
+            throw new InvalidInputException("request.expected-version", expectedVersion, "the version read from the view (>= 0)");
+        }
+        String path = paths.migration(vm);
+        String what = "deleting " + path + " (expected version " + expectedVersion + ")";
+        requireConnected(what);
+        return bounded.call(what, () -> {
+            try {
+                return owners.delete(path, expectedVersion);
+            } catch (Exception e) {
+                throw failure(what, e);
+            }
+        });
+    }
+
+    /**
+     * Also call {@code listener} with every event this host says, stored or not (a fence during an outage is
+     * still reported): JMX notifications, metrics. Runs on the caller's thread (the daemon loop): keep it short.
+     */
+    public void onEvent(java.util.function.BiConsumer<String, String> listener) { eventListeners.add(listener); }
+
     /** Best effort: while disconnected the event is dropped (and logged); never throws. */
     @Override
     public void event(String source, String message) {
+        for (java.util.function.BiConsumer<String, String> l : eventListeners) {
+            try {
+                l.accept(source, message);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: event listener failed: {}", hostName, e.toString(), e);
+            }
+        }
         if (state.get() != State.STARTED || !connection().connected()) {
             LOG.info("event not stored (zookeeper {}): {}: {}", connection().state(), source, message);
             return;

@@ -3,7 +3,13 @@ package io.vmha.core;
 /** A step the host's own daemon takes; the runner carries these out in order. */
 public sealed interface HostAction {
     /** Publish this host's membership record. */
-    record Publish(HostRecord record) implements HostAction {}
+    record Publish(HostRecord record) implements HostAction {
+        /** Short, for the log: the record itself repeats capacity and every migration's progress. */
+        @Override public String toString() {
+            return "Publish[" + record.name() + " " + record.state() + (record.alarms().isEmpty() ? "" : " alarms " + record.alarms())
+                    + (record.migrations().isEmpty() ? "" : " " + record.migrations().size() + " migration(s)") + "]";
+        }
+    }
 
     /**
      * Start {@code spec} under {@code epoch} — but only after re-reading {@code owners/<vm>} straight from
@@ -34,4 +40,27 @@ public sealed interface HostAction {
 
     /** Forget an exited instance that no record cares about any more. */
     record Acknowledge(String vm) implements HostAction {}
+
+    // ---- live migration (see HostMigration) -----------------------------------------------------------
+
+    /** Target: start a paused copy of {@code spec} for {@code plan} under the epoch the commit will carry. */
+    record PrepareIncoming(VmSpec spec, long epoch, MigrationPlan plan, String source) implements HostAction {}
+
+    /** Target: the owner record commits {@code migrationId} to this host at {@code epoch}: run the received copy. */
+    record Activate(String vm, long epoch, String migrationId) implements HostAction {}
+
+    /** Target: kill a paused copy that will not run. */
+    record DiscardIncoming(String vm, String migrationId, String why) implements HostAction {}
+
+    /** Source: send the running instance (at {@code epoch}) through the tunnel to the target at {@code address}. */
+    record StartOutgoing(String vm, long epoch, MigrationPlan plan, String address) implements HostAction {}
+
+    /** Source: the move is off while the stream still runs: cancel it; the guest keeps running here. */
+    record CancelOutgoing(String vm, String migrationId, String why) implements HostAction {}
+
+    /** Source: the stream completed but the move was aborted: run the paused guest again, if still the owner at {@code epoch}. */
+    record ResumeAfterMigration(String vm, long epoch, String migrationId) implements HostAction {}
+
+    /** Source: forget a failed or cancelled stream once the master has seen it. */
+    record ClearOutgoing(String vm, String migrationId) implements HostAction {}
 }

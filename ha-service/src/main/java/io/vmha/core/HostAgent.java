@@ -40,6 +40,10 @@ public final class HostAgent {
     private HostHealthMonitors monitors;
     private HealthReadings readings;
     private volatile java.util.List<String> networks = java.util.List.of();
+    /** Live migration, when the driver migrates and a tunnel is configured. */
+    private MigrationActions migrations;
+    private io.vmha.core.port.LiveMigration liveMigration;
+    private String tunnelEndpoint = "";
 
     public HostAgent(HostRecord self, Coordination coordination, Hypervisor hypervisor, Clock clock,
                      Journal journal, Timings timings) {
@@ -86,6 +90,18 @@ public final class HostAgent {
         this.readings = readings;
     }
 
+    /**
+     * Take part in live migrations through {@code tunnel}, if the driver can migrate. Call before the first step,
+     * from the loop's thread.
+     */
+    public void enableMigration(io.vmha.core.port.MigrationTunnel tunnel) {
+        hypervisor.migration().ifPresent(lm -> {
+            this.liveMigration = lm;
+            this.tunnelEndpoint = tunnel.endpoint();
+            this.migrations = new MigrationActions(self.name(), coordination, lm, tunnel, journal);
+        });
+    }
+
     /** The logical networks this host provided at the last step. */
     public java.util.List<String> networks() { return networks; }
 
@@ -108,8 +124,10 @@ public final class HostAgent {
         long now = clock.monotonicMillis();
         HostRecord me = observeHealth();
         List<HealthResult> results = checks.drain();
+        if (migrations != null) me = me.withTunnel(tunnelEndpoint);
         HostLogic.Plan plan = logic.plan(new HostLogic.Input(me, state.state(), connection, now,
-                clock.wallMillis(), view, hypervisor.instances(), disk.view(), health.alarms()));
+                clock.wallMillis(), view, hypervisor.instances(), disk.view(), health.alarms(),
+                liveMigration == null ? null : liveMigration.incoming(), liveMigration == null ? null : liveMigration.outgoing()));
         runUntil = plan.runUntil();
         if (state.transition(plan.next(), plan.reason())) {
             coordination.event(self.name(), "host state " + plan.next() + " (" + plan.reason() + ")");
@@ -174,7 +192,8 @@ public final class HostAgent {
 
     private static boolean needsCoordinator(HostAction action) {
         return action instanceof HostAction.Publish || action instanceof HostAction.Report
-                || action instanceof HostAction.Start;
+                || action instanceof HostAction.Start || action instanceof HostAction.Activate
+                || action instanceof HostAction.ResumeAfterMigration;
     }
 
     private void execute(HostAction action) throws CoordinationException, HypervisorException {
@@ -200,6 +219,9 @@ public final class HostAgent {
             reset(r);
         } else if (action instanceof HostAction.Relocate r) {
             relocate(r);
+        } else if (MigrationActions.handles(action)) {
+            if (migrations == null) throw new HypervisorException("no live migration on this host: " + action);
+            migrations.execute(action);
         }
     }
 

@@ -2,7 +2,9 @@ package io.vmha.core;
 
 import io.vmha.core.port.Connection;
 import io.vmha.core.port.ConnectionState;
+import io.vmha.core.port.IncomingVm;
 import io.vmha.core.port.LocalVm;
+import io.vmha.core.port.OutgoingVm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +27,17 @@ public final class HostLogic {
      * {@code healthAlarms} are the VM-health alarms ({@link HostHealth#alarms()}) to publish with the host's own.
      */
     public record Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
-                        PoolView view, SortedMap<String, LocalVm> local, DiskView disk, List<String> healthAlarms) {
+                        PoolView view, SortedMap<String, LocalVm> local, DiskView disk, List<String> healthAlarms,
+                        SortedMap<String, IncomingVm> incoming, SortedMap<String, OutgoingVm> outgoing) {
         public Input {
             healthAlarms = healthAlarms == null ? List.of() : List.copyOf(healthAlarms);
+            incoming = incoming == null ? new java.util.TreeMap<>() : incoming;
+            outgoing = outgoing == null ? new java.util.TreeMap<>() : outgoing;
+        }
+
+        public Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
+                     PoolView view, SortedMap<String, LocalVm> local, DiskView disk, List<String> healthAlarms) {
+            this(self, state, connection, nowMono, nowWall, view, local, disk, healthAlarms, null, null);
         }
 
         public Input(HostRecord self, HostState state, Connection connection, long nowMono, long nowWall,
@@ -82,7 +92,7 @@ public final class HostLogic {
         if (disk.pill().isPresent()) {
             PoisonPill pill = disk.pill().get();
             String why = "poison pill from " + pill.from();
-            List<HostAction> actions = stopEverything(in.local(), "self-fence: " + why);
+            List<HostAction> actions = stopEverything(in, "self-fence: " + why);
             actions.add(new HostAction.AcknowledgePill(pill));
             return new Plan(HostState.FENCED, why, actions, now, alarms);
         }
@@ -109,7 +119,7 @@ public final class HostLogic {
                         + timings.reconnectGraceMillis() + " ms to reconnect too", List.of(), diskUntil, alarms);
             }
             String why = fenceReason(c, now, disk, diskFresh);
-            return new Plan(HostState.FENCED, why, stopEverything(in.local(), "self-fence: " + why), now, alarms);
+            return new Plan(HostState.FENCED, why, stopEverything(in, "self-fence: " + why), now, alarms);
         }
         return planConnected(in, leaseUntil, alarms);
     }
@@ -155,9 +165,12 @@ public final class HostLogic {
             next = HostState.ACTIVE;
             reason = "joined the pool; local VMs reconciled";
         }
-        HostRecord wanted = in.self().withState(next).withAlarms(alarms);
+        HostRecord wanted = in.self().withState(next).withAlarms(alarms).withMigrations(HostMigration.statuses(in));
         if (!wanted.equals(published)) actions.add(0, new HostAction.Publish(wanted));
-        if (next == HostState.ACTIVE) planOwned(in, actions);
+        if (next == HostState.ACTIVE) {
+            HostMigration.plan(in, actions);
+            planOwned(in, actions);
+        }
         return new Plan(next, reason, actions, leaseUntil, alarms);
     }
 
@@ -167,11 +180,13 @@ public final class HostLogic {
         return local.values().stream().anyMatch(LocalVm::running) ? FenceState.FENCING : FenceState.FENCED;
     }
 
-    private static List<HostAction> stopEverything(SortedMap<String, LocalVm> local, String why) {
+    private static List<HostAction> stopEverything(Input in, String why) {
         List<HostAction> actions = new ArrayList<>();
-        for (LocalVm vm : local.values()) {
+        for (LocalVm vm : in.local().values()) {
             actions.add(vm.running() ? new HostAction.Stop(vm.vm(), why) : new HostAction.Acknowledge(vm.vm()));
         }
+        // Paused copies cannot run, but a fenced host keeps nothing of a VM it may no longer own.
+        for (IncomingVm inc : in.incoming().values()) actions.add(new HostAction.DiscardIncoming(inc.vm(), inc.migrationId(), why));
         return actions;
     }
 
@@ -184,7 +199,7 @@ public final class HostLogic {
             Ownership o = vo == null ? null : vo.value();
             boolean mine = o != null && o.ownedBy(me) && o.epoch() == inst.epoch();
             if (!inst.running()) {
-                if (mine && (o.state() == VmState.RUNNING || o.state() == VmState.STARTING)) {
+                if (mine && (o.state().runsOnOwner() || o.state() == VmState.STARTING)) {
                     actions.add(new HostAction.Report(o.failed(in.nowWall(),
                             "instance " + inst.instanceId() + " exited: " + inst.exitDetail()), vo.version(), true));
                 } else if (mine && o.state() == VmState.STOPPING) {
@@ -204,7 +219,7 @@ public final class HostLogic {
                 // The guest was reset in place: same epoch, a new instance; the record follows.
                 actions.add(new HostAction.Report(o.reinstanced(inst.instanceId(), "reset in place: running as "
                         + inst.instanceId()), vo.version(), false));
-            } else if (o.state() != VmState.RUNNING) {
+            } else if (!o.state().runsOnOwner()) {
                 if (o.state() != VmState.STOPPING) clean = false;
                 actions.add(new HostAction.Stop(inst.vm(), "record says " + o.state()));
             }
@@ -221,12 +236,15 @@ public final class HostLogic {
             LocalVm inst = in.local().get(o.vm());
             if (inst != null && inst.epoch() == o.epoch()) continue; // handled by reconcileLocal
             if (inst != null && inst.running()) continue; // an older epoch: being stopped first
+            // A committed live migration: the received copy is activated (HostMigration), not started afresh.
+            if (o.migration() != null && in.incoming().containsKey(o.vm())
+                    && in.incoming().get(o.vm()).migrationId().equals(o.migration().id())) continue;
             switch (o.state()) {
                 case STARTING -> {
                     VmSpec spec = in.view().vms().get(o.vm());
                     if (spec != null) actions.add(new HostAction.Start(spec, o.epoch()));
                 }
-                case RUNNING -> actions.add(new HostAction.Report(o.failed(null,
+                case RUNNING, MIGRATING -> actions.add(new HostAction.Report(o.failed(null,
                         "no local instance (lost while the host was fenced or its daemon was down)"),
                         e.getValue().version(), false));
                 case STOPPING -> actions.add(new HostAction.Report(o.stopped(),

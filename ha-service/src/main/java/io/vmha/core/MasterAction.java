@@ -18,4 +18,7 @@ public sealed interface MasterAction {
 
     /** Delete the record of a VM that left the registry, if still at {@code expectedVersion}. */
     record DeleteOwner(String vm, int expectedVersion, String why) implements MasterAction {}
+
+    /** Delete an operator's migration request once acted on (or refused), if still at {@code expectedVersion}. */
+    record DeleteRequest(String vm, int expectedVersion, String why) implements MasterAction {}
 }

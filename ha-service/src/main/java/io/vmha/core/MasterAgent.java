@@ -31,17 +31,31 @@ public final class MasterAgent {
 
     public MasterAgent(String host, Coordination coordination, HeartbeatDisk disk, Supplier<HostState> hostState,
                        Clock clock, Journal journal, Timings timings, RestartPolicy policy) {
+        this(host, coordination, disk, hostState, clock, journal, timings, policy, MigrationPolicy.DEFAULT, () -> {
+            throw new IllegalStateException("this master has no secret source for migration tokens");
+        });
+    }
+
+    /** @param secrets one-time tokens for the migration tunnel (unpredictable: a SecureRandom in the daemon) */
+    public MasterAgent(String host, Coordination coordination, HeartbeatDisk disk, Supplier<HostState> hostState,
+                       Clock clock, Journal journal, Timings timings, RestartPolicy policy, MigrationPolicy migrations,
+                       Supplier<String> secrets) {
         this.host = host;
         this.disk = disk;
         this.coordination = coordination;
         this.hostState = hostState;
         this.clock = clock;
         this.journal = journal;
-        this.logic = new MasterLogic(host, timings, policy, journal);
+        this.logic = new MasterLogic(host, timings, policy, journal, migrations, secrets);
         this.state = new StateMachine<>(host, "master role", MasterState.STANDBY, MasterState.TRANSITIONS, journal);
     }
 
     public MasterState state() { return state.state(); }
+
+    private io.vmha.core.port.MigrationOutcomes outcomes = io.vmha.core.port.MigrationOutcomes.NONE;
+
+    /** Report every migration this master ends (commit or abort) to {@code outcomes}. Call before the first step. */
+    public void reportMigrations(io.vmha.core.port.MigrationOutcomes outcomes) { this.outcomes = outcomes; }
 
     public void step() {
         boolean lead = coordination.isMaster() && hostState.get() == HostState.ACTIVE;
@@ -65,9 +79,15 @@ public final class MasterAgent {
             }
             if (writeFailed) continue;
             try {
-                boolean done = action instanceof MasterAction.WriteOwner w
-                        ? coordination.writeOwner(w.next(), w.expectedVersion())
-                        : coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
+                boolean done;
+                if (action instanceof MasterAction.WriteOwner w) {
+                    done = coordination.writeOwner(w.next(), w.expectedVersion());
+                } else if (action instanceof MasterAction.DeleteRequest d) {
+                    done = coordination.deleteRequest(d.vm(), d.expectedVersion());
+                } else {
+                    done = coordination.deleteOwner(action.vm(), ((MasterAction.DeleteOwner) action).expectedVersion());
+                }
+                if (done && action instanceof MasterAction.WriteOwner w) migrationEnded(w);
                 if (done) {
                     String line = describe(action);
                     journal.record("master", line);
@@ -84,11 +104,31 @@ public final class MasterAgent {
         }
     }
 
+    /** A write that ends a migration: a commit (STARTING on the target, carrying the plan) or an abort. */
+    private void migrationEnded(MasterAction.WriteOwner w) {
+        Ownership next = w.next();
+        String id;
+        String result;
+        if (next.state() == VmState.STARTING && next.migration() != null) {
+            id = next.migration().id();
+            result = io.vmha.core.port.MigrationOutcomes.SUCCEEDED;
+        } else if (next.state() == VmState.RUNNING && next.reason().startsWith("migration ") && next.reason().contains(" aborted: ")) {
+            id = next.reason().substring("migration ".length(), next.reason().indexOf(' ', "migration ".length()));
+            result = next.reason().contains("cancelled by an operator") ? io.vmha.core.port.MigrationOutcomes.CANCELLED
+                    : io.vmha.core.port.MigrationOutcomes.FAILED;
+        } else {
+            return;
+        }
+        long seen = logic.migrationSeenAt(id);
+        outcomes.ended(next.vm(), id, result, seen < 0 ? 0 : clock.monotonicMillis() - seen);
+    }
+
     private static String describe(MasterAction action) {
         if (action instanceof MasterAction.WriteOwner w) {
             return "vm " + w.vm() + " => " + w.next().state() + (w.next().host().isEmpty() ? "" : " on " + w.next().host())
                     + " epoch " + w.next().epoch() + " (" + w.why() + ")";
         }
+        if (action instanceof MasterAction.DeleteRequest) return "vm " + action.vm() + " request done: " + action.why();
         return "vm " + action.vm() + " record deleted (" + action.why() + ")";
     }
 }

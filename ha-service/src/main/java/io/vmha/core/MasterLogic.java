@@ -40,6 +40,10 @@ public final class MasterLogic {
     /** FAILED VMs waiting out a restart backoff: {epoch, monotonic time this master first saw the failure}. */
     private final SortedMap<String, long[]> failedSeen = new TreeMap<>();
     private final String self;
+    private final MasterMigration migration;
+    /** VMs an operator request already gave an action in this plan. */
+    private final Set<String> requested = new TreeSet<>();
+    private long nowWall;
     private DiskView disk = DiskView.none();
     private boolean wantsToYield;
 
@@ -49,6 +53,18 @@ public final class MasterLogic {
 
     /** @param self this master's host name, the sender of its poison pills */
     public MasterLogic(String self, Timings timings, RestartPolicy policy, Journal journal) {
+        this(self, timings, policy, journal, MigrationPolicy.DEFAULT, () -> {
+            throw new IllegalStateException("this master has no secret source for migration tokens");
+        });
+    }
+
+    /**
+     * @param migrations the pool's live-migration limits
+     * @param secrets    unpredictable one-time tokens for the migration tunnel (a SecureRandom in the daemon)
+     */
+    public MasterLogic(String self, Timings timings, RestartPolicy policy, Journal journal, MigrationPolicy migrations,
+                       java.util.function.Supplier<String> secrets) {
+        this.migration = new MasterMigration(migrations, secrets, journal);
         this.self = self;
         this.timings = timings;
         this.policy = policy;
@@ -64,6 +80,7 @@ public final class MasterLogic {
         lastNote.clear();
         failedSeen.clear();
         moveNotes.clear();
+        migration.reset();
     }
 
     public List<MasterAction> plan(PoolView view, long nowMono, long nowWall) {
@@ -76,6 +93,7 @@ public final class MasterLogic {
      */
     public List<MasterAction> plan(PoolView view, DiskView disk, long nowMono, long nowWall) {
         this.disk = disk;
+        this.nowWall = nowWall;
         this.pills.clear();
         trackAbsentHosts(view, nowMono);
         decideAbsentHosts(nowMono);
@@ -87,7 +105,10 @@ public final class MasterLogic {
         }
         moveNotes.keySet().retainAll(view.owners().keySet());
         List<MasterAction> actions = new ArrayList<>();
+        migration.begin(view);
+        planRequests(view, placement, nowMono, actions);
         for (Map.Entry<String, Versioned<Ownership>> e : view.owners().entrySet()) {
+            if (requested.contains(e.getKey())) continue;
             planOwned(view, e.getValue(), placement, nowMono, nowWall, actions);
         }
         failedSeen.keySet().removeIf(vm -> !view.owners().containsKey(vm)
@@ -196,6 +217,9 @@ public final class MasterLogic {
         if (!why.equals(lastNote.put(host, why))) journal.record("master", "host " + host + ": " + why);
     }
 
+    /** Monotonic time this master first saw migration {@code id} in flight, or -1 (not seen by this master). */
+    public long migrationSeenAt(String id) { return migration.firstSeen(id); }
+
     /** True when the last plan found this master unable to judge vanished hosts. */
     public boolean wantsToYield() { return wantsToYield; }
 
@@ -213,6 +237,7 @@ public final class MasterLogic {
         }
         if (hostGone) {
             if (o.state() == VmState.STOPPED || o.state() == VmState.ERROR) return;
+            if (o.state() == VmState.MIGRATING && migration.commitAfterSourceLost(view, o, version, actions)) return;
             String why = "host " + o.host() + " lost";
             if (spec.haEnabled()) {
                 reassign(o, version, spec, placement, Set.of(), o.failures(), why, actions);
@@ -230,6 +255,7 @@ public final class MasterLogic {
                 if (o.moving()) reassign(o, version, spec, placement, Set.of(), o.failures(), o.reason().split(";")[0], actions);
             }
             case RUNNING, STARTING -> planMove(view, o, version, spec, placement, actions);
+            case MIGRATING -> migration.planMigrating(view, o, version, false, nowMono, actions);
             default -> { } // STOPPING: the owner host acts; STOPPED without a move, ERROR: an operator acts
         }
     }
@@ -261,6 +287,20 @@ public final class MasterLogic {
             noteMove(o.vm(), why + "; HA disabled for this VM: left where it is");
             return;
         }
+        if (o.state() == VmState.RUNNING && owner.migrates()) {
+            Placement.Result live = placement.place(spec, notMigrating(view, o.host()));
+            if (live.host().isPresent()) {
+                moveNotes.remove(o.vm());
+                if (!migration.hasRoom(o.host(), live.host().get())) {
+                    migration.note(o.vm(), why + "; " + o.host() + " or " + live.host().get() + " is at its migration limit");
+                    return;
+                }
+                migration.clearNote(o.vm());
+                actions.add(migration.start(o, version, live.host().get(), MasterMigration.idFor(o, nowWall), 0, 0,
+                        why + ": live migration to " + live.host().get() + " (" + live.reason() + ")"));
+                return;
+            }
+        }
         Placement.Result r = placement.place(spec, Set.of(o.host()));
         if (r.host().isEmpty()) {
             noteMove(o.vm(), why + "; no other host can take it (" + r.reason() + "): left running where it is");
@@ -272,13 +312,99 @@ public final class MasterLogic {
         actions.add(new MasterAction.WriteOwner(o.withState(VmState.STOPPING, full), version, full));
     }
 
+    /** {@code source} and every member that cannot receive a live migration. */
+    private static Set<String> notMigrating(PoolView view, String source) {
+        Set<String> out = new TreeSet<>(Set.of(source));
+        view.members().values().stream().filter(h -> !h.migrates()).forEach(h -> out.add(h.name()));
+        return out;
+    }
+
+    /**
+     * Operator requests in {@code migrations/}: start the move (target as asked, or chosen by placement among hosts
+     * that receive migrations), cancel the one under way, or refuse with the reason. Each request is deleted once
+     * acted on; one that must wait (a host at its migration limit, a VM still starting) stays.
+     */
+    private void planRequests(PoolView view, Placement placement, long nowMono, List<MasterAction> actions) {
+        requested.clear();
+        for (Versioned<MigrationRequest> vr : view.requests().values()) {
+            MigrationRequest r = vr.value();
+            Versioned<Ownership> vo = view.owners().get(r.vm());
+            Ownership o = vo == null ? null : vo.value();
+            boolean sourceLive = o != null && !o.host().isEmpty() && view.members().containsKey(o.host());
+            if (r.cancel()) {
+                if (o != null && o.state() == VmState.MIGRATING && sourceLive) {
+                    requested.add(r.vm());
+                    migration.planMigrating(view, o, vo.version(), true, nowMono, actions);
+                    actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "cancel of vm " + r.vm() + "'s migration by " + r.by()));
+                } else {
+                    actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "cancel refused: vm " + r.vm()
+                            + " is not migrating (" + (o == null ? "no ownership record" : o.state()) + ")"));
+                }
+                continue;
+            }
+            if (o != null && o.state() == VmState.MIGRATING && o.migration().id().equals(r.id())) {
+                actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "migration " + r.id() + " under way"));
+                continue;
+            }
+            if (o != null && sourceLive && (o.state() == VmState.STARTING || o.state() == VmState.MIGRATING)) {
+                migration.note(r.vm(), "requested migration " + r.id() + " waits: the VM is " + o.state());
+                continue;
+            }
+            String refusal = refusal(view, o, r);
+            if (refusal != null) {
+                actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "migration " + r.id() + " of vm " + r.vm() + " refused: " + refusal));
+                continue;
+            }
+            VmSpec spec = view.vms().get(r.vm());
+            Placement.Result target;
+            if (!r.to().isEmpty()) {
+                target = placement.placeOn(r.to(), spec) ? new Placement.Result(java.util.Optional.of(r.to()), "asked for")
+                        : new Placement.Result(java.util.Optional.empty(), r.to() + " cannot take it (not active, evacuating, no room, other driver or networks; free: "
+                        + placement.free().get(r.to()) + ")");
+            } else {
+                target = placement.place(spec, notMigrating(view, o.host()));
+            }
+            if (target.host().isEmpty()) {
+                actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "migration " + r.id() + " of vm " + r.vm()
+                        + " refused: no target: " + target.reason()));
+                continue;
+            }
+            if (!migration.hasRoom(o.host(), target.host().get())) {
+                migration.note(r.vm(), "requested migration " + r.id() + ": " + o.host() + " or " + target.host().get()
+                        + " is at its migration limit");
+                continue;
+            }
+            requested.add(r.vm());
+            actions.add(migration.start(o, vo.version(), target.host().get(), r.id(), r.bandwidthBytesPerSecond(),
+                    r.maxDowntimeMillis(), "requested by " + (r.by().isEmpty() ? "an operator" : r.by())
+                            + " (target " + target.host().get() + ": " + target.reason() + ")"));
+            actions.add(new MasterAction.DeleteRequest(r.vm(), vr.version(), "migration " + r.id() + " started"));
+        }
+    }
+
+    /** Why a migration request cannot be carried out at all, or null. */
+    private static String refusal(PoolView view, Ownership o, MigrationRequest r) {
+        if (!view.vms().containsKey(r.vm())) return "no such VM in the registry";
+        if (o == null || o.state() != VmState.RUNNING) return "it is not running (" + (o == null ? "no ownership record" : o.state()) + ")";
+        HostRecord source = view.members().get(o.host());
+        if (source == null) return "its host " + o.host() + " is not in the pool";
+        if (!source.migrates()) return "its host " + o.host() + " cannot send live migrations (driver " + source.driver() + ", no tunnel)";
+        if (r.to().equals(o.host())) return "it already runs on " + o.host();
+        if (!r.to().isEmpty()) {
+            HostRecord to = view.members().get(r.to());
+            if (to == null) return "target " + r.to() + " is not a pool member (members: " + view.members().keySet() + ")";
+            if (!to.migrates()) return "target " + r.to() + " cannot receive live migrations (driver " + to.driver() + ", no tunnel)";
+        }
+        return null;
+    }
+
     private void noteMove(String vm, String why) {
         if (!why.equals(moveNotes.put(vm, why))) journal.record("master", "vm " + vm + " stays: " + why);
     }
 
     private void planRemoved(Ownership o, int version, boolean hostGone, List<MasterAction> actions) {
         boolean mayRun = !o.host().isEmpty() && !hostGone;
-        if (mayRun && (o.state() == VmState.STARTING || o.state() == VmState.RUNNING)) {
+        if (mayRun && (o.state() == VmState.STARTING || o.state().runsOnOwner())) {
             actions.add(new MasterAction.WriteOwner(o.withState(VmState.STOPPING, "removed from the registry"),
                     version, "removed from the registry"));
         } else if (!(mayRun && o.state() == VmState.STOPPING)) {

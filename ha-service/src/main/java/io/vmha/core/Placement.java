@@ -49,6 +49,8 @@ public final class Placement {
             Ownership o = owner.value();
             VmSpec spec = view.vms().get(o.vm());
             if (spec != null && o.state().holdsCapacity()) placement.take(o.host(), spec);
+            // A live migration holds room on both ends until it commits or aborts.
+            if (spec != null && o.state() == VmState.MIGRATING) placement.take(o.migration().target(), spec);
         }
         return placement;
     }

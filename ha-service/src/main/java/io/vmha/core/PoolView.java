@@ -11,8 +11,15 @@ import java.util.TreeMap;
  * that depends on it is a compare-and-set on the version it carries.
  */
 public record PoolView(SortedMap<String, HostRecord> members, SortedMap<String, VmSpec> vms,
-                       SortedMap<String, Versioned<Ownership>> owners) {
+                       SortedMap<String, Versioned<Ownership>> owners,
+                       SortedMap<String, Versioned<MigrationRequest>> requests) {
+    public PoolView(SortedMap<String, HostRecord> members, SortedMap<String, VmSpec> vms,
+                    SortedMap<String, Versioned<Ownership>> owners) {
+        this(members, vms, owners, new TreeMap<>());
+    }
+
     public PoolView {
+        requests = Collections.unmodifiableSortedMap(new TreeMap<>(requests == null ? Map.of() : requests));
         members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
         vms = Collections.unmodifiableSortedMap(new TreeMap<>(vms));
         owners = Collections.unmodifiableSortedMap(new TreeMap<>(owners));
@@ -23,5 +30,10 @@ public record PoolView(SortedMap<String, HostRecord> members, SortedMap<String, 
     public static PoolView of(Map<String, HostRecord> members, Map<String, VmSpec> vms,
                               Map<String, Versioned<Ownership>> owners) {
         return new PoolView(new TreeMap<>(members), new TreeMap<>(vms), new TreeMap<>(owners));
+    }
+
+    /** The same view with operator migration requests ({@code migrations/}). */
+    public PoolView withRequests(Map<String, Versioned<MigrationRequest>> next) {
+        return new PoolView(members, vms, owners, new TreeMap<>(next));
     }
 }

@@ -43,6 +43,7 @@ public final class DemoPool implements AutoCloseable {
     private CuratorFramework client;
     private PoolAdmin admin;
     private boolean closed;
+    private DemoJolokia jolokia;
     private final String driver;
     private final Path qemuRoot;
     private ProcessCensus census;
@@ -104,6 +105,7 @@ public final class DemoPool implements AutoCloseable {
             census = new ProcessCensus(disks(), io.vmha.hypervisor.qemu.QemuCommand.MARKER,
                     argv -> argv.stream().anyMatch(a -> a.contains(mine))
                             ? io.vmha.hypervisor.qemu.QemuCommand.identify(argv) : java.util.Optional.empty(),
+                    new io.vmha.hypervisor.qemu.QemuExecutionProbe(), // a paused qemu (a migration's other end) runs no guest
                     CENSUS_PERIOD_MILLIS).start();
         }
         zookeeper.start();
@@ -114,6 +116,7 @@ public final class DemoPool implements AutoCloseable {
         heartbeat = heartbeatDir.resolve("heartbeat.img");
         new HeartbeatAdmin(new SystemClock()).init(heartbeat, POOL, count + 2, 1000, 5000, false);
         // Every host can hold every VM, so any set of failures leaves room: the demo tests HA, not packing.
+        jolokia = DemoJolokia.create(dir.resolve("jolokia"));
         HostCapacity capacity = new HostCapacity(Math.max(4096, (vms + 1) * VM_MEMORY_MIB), Math.max(16, vms + 1));
         for (int i = 1; i <= count; i++) {
             String name = "h" + i;
@@ -129,7 +132,8 @@ public final class DemoPool implements AutoCloseable {
                     : new AgentConfig.HypervisorConfig(AgentConfig.HypervisorConfig.QEMU, d.hypervisor().sim(),
                             io.vmha.hypervisor.qemu.QemuConfig.defaults(stateDir));
             AgentConfig config = new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(),
-                    hypervisor, d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000));
+                    hypervisor, d.loop(), new AgentConfig.Heartbeat(heartbeat, 1000, 5000))
+                    .withObservability(jolokia.config());
             Path file = hostDir.resolve("vmha.yaml");
             Files.writeString(file, config.toYaml());
             HostProcess host = new HostProcess(name, file, dir.resolve("logs/" + name + ".log"), stateDir, driver);
@@ -151,6 +155,14 @@ public final class DemoPool implements AutoCloseable {
                     : new VmSpec(vm, QEMU_VM_MEMORY_MIB, 1, "qemu", java.util.Map.of(), true, List.of());
             admin.addVm(spec.withHealth(health));
         }
+    }
+
+    /** The Jolokia credentials file (JSON: user, password and policy of each role). */
+    public Path jolokiaCredentials() { return jolokia.credentials(); }
+
+    /** Every live host's Jolokia and Prometheus URLs, as the hosts published them. */
+    public SortedMap<String, io.vmha.coordination.EndpointRegistry.Endpoints> endpoints() throws Exception {
+        return io.vmha.coordination.EndpointRegistry.read(client, POOL);
     }
 
     public PoolAdmin.PoolStatus status() throws io.vmha.core.port.CoordinationException { return admin.status(); }

@@ -60,6 +60,11 @@ public final class DemoRun {
         out.println("  status:     ./vmha status --zk " + pool.connectString());
         out.println("  vms:        ./vmha vm list --zk " + pool.connectString());
         out.println("  add a vm:   ./vmha vm add web1 --memory-mib 512 --zk " + pool.connectString());
+        out.println("  events:     ./vmha events --zk " + pool.connectString());
+        pool.endpoints().forEach((host, e) -> out.println("  " + host + ":         metrics " + e.prometheus() + "   jolokia "
+                + e.jolokia()));
+        out.println("  jolokia:    credentials in " + pool.jolokiaCredentials() + ", e.g. curl -u monitor:PASSWORD "
+                + pool.endpoints().values().stream().map(e -> e.jolokia()).findFirst().orElse("URL") + "read/vmha:type=Pool");
         out.println("  host logs:  " + pool.dir().resolve("logs"));
         out.println("  heartbeat:  ./vmha heartbeat dump --device " + pool.heartbeat());
         out.println("  vm disks:   " + pool.disks() + "   (./vmha check --disks " + pool.disks() + ")");
@@ -105,6 +110,10 @@ public final class DemoRun {
             java.util.List<Double> detection = qemuHang ? scenarios.qemuGuestHang.judge(events, check, scenarios.checks) : null;
             report = DemoReport.build(name, hosts, vms, failures, seed, faults, check, end, atStart, events,
                     pool.fencesLogged(), scenarios.checks);
+            if (name.equals("migration") && driver.equals("qemu")) {
+                report.put("migration_seconds", DemoReport.percentiles(scenarios.migration.seconds()));
+                report.put("migration_measured", "request written to the VM RUNNING on its target (owner record)");
+            }
             if (qemuHang) {
                 // The qemu reset keeps the instance, so the disks show no restart to time: the host's event does.
                 report.put("recovery_seconds", DemoReport.percentiles(detection));
@@ -153,18 +162,24 @@ public final class DemoRun {
         }
     }
 
-    private void writeEndpoints(DemoPool pool) throws IOException {
+    private void writeEndpoints(DemoPool pool) throws Exception {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("pool", DemoPool.POOL);
         e.put("zookeeper", pool.connectString());
         e.put("dir", pool.dir().toString());
         e.put("disks", pool.disks().toString());
+        e.put("jolokia_credentials", pool.jolokiaCredentials().toString());
+        java.util.SortedMap<String, io.vmha.coordination.EndpointRegistry.Endpoints> urls = pool.endpoints();
         e.put("hosts", pool.hosts().stream().map(h -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", h.name);
             m.put("pid", h.pid());
             m.put("config", h.config.toString());
             m.put("log", h.log.toString());
+            io.vmha.coordination.EndpointRegistry.Endpoints u = urls.get(h.name);
+            m.put("prometheus", u == null ? "" : u.prometheus());
+            m.put("jolokia", u == null ? "" : u.jolokia());
+            m.put("jolokia_credentials", pool.jolokiaCredentials().toString());
             return m;
         }).toList());
         Path tmp = endpoints.resolveSibling(endpoints.getFileName() + ".tmp");

@@ -20,9 +20,9 @@ import java.util.TreeMap;
 /** The scripted faults of {@code vmha demo --scenario}: each injects faults and waits for recovery. */
 final class Scenarios {
     static final List<String> NAMES = List.of("vm-crash", "host-crash", "master-crash", "daemon-pause", "host-isolation",
-            "zk-outage", "disk-stall", "guest-hang");
+            "zk-outage", "disk-stall", "guest-hang", "migration", "migration-source-crash", "migration-target-crash");
     /** Scenarios whose fault must stop no VM and fence nobody. */
-    static final List<String> NO_FENCE = List.of("zk-outage", "disk-stall");
+    static final List<String> NO_FENCE = List.of("zk-outage", "disk-stall", "migration");
 
     private final DemoPool pool;
     private final Random random;
@@ -36,6 +36,8 @@ final class Scenarios {
     final GuestHang guestHang;
     /** The same with real guests on qemu: a hang inside the guest, reset by qemu's system_reset. */
     final QemuGuestHang qemuGuestHang;
+    /** Live migrations through the tunnel (qemu), or their refusal (sim). */
+    final MigrationScenario migration;
 
     Scenarios(DemoPool pool, long seed, PrintStream out, long recoveryTimeoutMillis, long durationMillis) {
         this.durationMillis = durationMillis;
@@ -43,6 +45,7 @@ final class Scenarios {
         this.random = new Random(seed);
         this.guestHang = new GuestHang(pool, random, out, recoveryTimeoutMillis);
         this.qemuGuestHang = new QemuGuestHang(pool, random, out, recoveryTimeoutMillis);
+        this.migration = new MigrationScenario(pool, random, out, recoveryTimeoutMillis);
         this.out = out;
         this.recoveryTimeoutMillis = recoveryTimeoutMillis;
     }
@@ -50,7 +53,7 @@ final class Scenarios {
     static void validate(String scenario, int hosts, int vms, int failures) {
         if (!NAMES.contains(scenario)) throw new InvalidInputException("--scenario", scenario, "one of " + NAMES);
         if (failures < 1) throw new InvalidInputException("--failures", failures, "1 or more");
-        boolean perVm = scenario.equals("vm-crash") || scenario.equals("guest-hang");
+        boolean perVm = scenario.equals("vm-crash") || scenario.equals("guest-hang") || scenario.equals("migration");
         if (perVm && failures > vms) {
             throw new InvalidInputException("--failures", failures, "at most --vms (" + vms + ") for " + scenario);
         }
@@ -71,6 +74,9 @@ final class Scenarios {
             case "zk-outage" -> List.of(zooKeeperOutage());
             case "disk-stall" -> List.of(diskStall());
             case "guest-hang" -> List.of(pool.qemu() ? qemuGuestHang.run(failures, checks) : guestHang.run(failures, checks));
+            case "migration" -> List.of(migration.run(failures, checks));
+            case "migration-source-crash" -> List.of(migration.crashDuringMigration(true, checks));
+            case "migration-target-crash" -> List.of(migration.crashDuringMigration(false, checks));
             default -> throw new IllegalArgumentException(scenario);
         };
     }

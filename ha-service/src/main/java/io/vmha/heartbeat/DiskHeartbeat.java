@@ -67,6 +67,7 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
     private Thread thread;
     /** Host-health hook: told each slot write's duration (µs), on the heartbeat thread. */
     private volatile java.util.function.LongConsumer writeListener = micros -> { };
+    private volatile java.util.function.LongConsumer writeObserver = micros -> { };
     /** Monotonic start of the round in progress, {@link Connection#NEVER} between rounds: a hung write shows here. */
     private volatile long roundStartedAt = Connection.NEVER;
 
@@ -200,6 +201,9 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
     /** Call {@code listener} with the duration (µs) of every own-slot write from now on; it must not block. */
     public void onWrite(java.util.function.LongConsumer listener) { this.writeListener = listener; }
 
+    /** Also call {@code observer} with every own-slot write duration (µs), independently of {@link #onWrite}; must not block. */
+    public void observeWrites(java.util.function.LongConsumer observer) { this.writeObserver = observer; }
+
     /** Monotonic start of the round in progress, or {@link Connection#NEVER} between rounds. */
     public long roundRunningSince() { return roundStartedAt; }
 
@@ -216,6 +220,7 @@ public final class DiskHeartbeat implements HeartbeatDisk, AutoCloseable {
                     try {
                         view = round.run(view);
                         writeListener.accept(view.writeMicros());
+                        writeObserver.accept(view.writeMicros());
                     } catch (RuntimeException e) {
                         journal.record(hostName, "heartbeat: round failed: " + e);
                     } finally {

@@ -3,7 +3,9 @@ package io.vmha.checker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -44,5 +46,62 @@ class ProcessCensusTest {
         assertEquals(List.of("a#1", "a#2"), result.spansByVm().get("vm-a").stream().map(DoubleRunChecker.InstanceSpan::instance).toList());
         assertEquals(1, result.doubleRuns().size(), result.doubleRuns().toString());
         assertEquals("vm-b", result.doubleRuns().get(0).vm());
+    }
+
+    /** The instance named in a test process's argv. */
+    private static String instance(List<String> argv) {
+        return identify(argv).map(ProcessCensus.Identity::instance).orElse("?");
+    }
+
+    @Test
+    void aPausedProcessDoesNotRunAndAnUnaskableOneDoes(@TempDir Path dir) throws Exception {
+        Path disks = dir.resolve("disks");
+        // m#2 is a migration target, paused; n#1 and n#2 cannot be asked (the probe throws for one, says true for the other).
+        ProcessCensus.Probe probe = argv -> {
+            String i = instance(argv);
+            if (i.equals("m#2")) return false;
+            return true;
+        };
+        List<Process> all = new ArrayList<>();
+        try (ProcessCensus census = new ProcessCensus(disks, MARKER, ProcessCensusTest::identify, probe, 20).start()) {
+            for (String[] vm : new String[][]{{"vm-m", "m#1"}, {"vm-m", "m#2"}, {"vm-n", "n#1"}, {"vm-n", "n#2"}}) {
+                all.add(vm(vm[0], vm[1]));
+            }
+            Thread.sleep(300);
+            for (Process p : all) p.destroyForcibly().waitFor();
+            assertTrue(census.samples() > 5, "sampled " + census.samples() + " times");
+        }
+        assertTrue(Files.readString(disks.resolve("vm-m.disk")).contains("m#1 "));
+        assertTrue(!Files.readString(disks.resolve("vm-m.disk")).contains("m#2 "), "a paused instance writes nothing");
+        DoubleRunChecker.Result result = DoubleRunChecker.check(disks);
+        assertEquals(List.of("vm-n"), result.doubleRuns().stream().map(DoubleRunChecker.DoubleRun::vm).distinct().toList(),
+                result.doubleRuns().toString());
+    }
+
+    @Test
+    void twoExecutingInstancesAreAskedAgainInReverseOrder(@TempDir Path dir) throws Exception {
+        Path disks = dir.resolve("disks");
+        // A migration's switch-over between two questions: s#1 (the source, started first, so listed first in /proc)
+        // says "running", then the census asks t#1 (the target, resumed meanwhile), and from then on s#1 is paused
+        // when asked next. Asked once each, both would count: a false double run.
+        List<String> calls = new ArrayList<>();
+        ProcessCensus.Probe probe = argv -> {
+            String i = instance(argv);
+            boolean paused = i.equals("s#1") && !calls.isEmpty() && calls.get(calls.size() - 1).equals("t#1");
+            calls.add(i);
+            return !paused;
+        };
+        Process s1 = vm("vm-s", "s#1");
+        Thread.sleep(50);
+        Process t1 = vm("vm-s", "t#1");
+        try (ProcessCensus census = new ProcessCensus(disks, MARKER, ProcessCensusTest::identify, probe, 20).start()) {
+            Thread.sleep(300);
+        } finally {
+            for (Process p : List.of(s1, t1)) p.destroyForcibly().waitFor();
+        }
+        assertTrue(String.join(",", calls).contains("s#1,t#1,t#1,s#1"), "asked again in reverse: " + calls);
+        DoubleRunChecker.Result result = DoubleRunChecker.check(disks);
+        assertEquals(List.of(), result.doubleRuns());
+        assertTrue(Files.readString(disks.resolve("vm-s.disk")).contains("t#1 "));
     }
 }

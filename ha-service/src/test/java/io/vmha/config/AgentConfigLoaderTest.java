@@ -1,6 +1,7 @@
 package io.vmha.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,7 +166,7 @@ class AgentConfigLoaderTest {
         InvalidInputException e = reject(MINIMAL + "pol: demo\n");
         assertEquals("pol", e.field());
         assertEquals("pol: \"demo\" is not accepted; expected one of "
-                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health]", e.getMessage());
+                + "[pool, host, zookeeper, fencing, restart, hypervisor, loop, heartbeat, health, migration, jolokia, prometheus]", e.getMessage());
     }
 
     @Test
@@ -319,7 +320,14 @@ class AgentConfigLoaderTest {
                 Path.of("/var/lib/vmha/shared"), Path.of("/var/lib/vmha/sim"));
         assertEquals(new AgentConfig(d.pool(), d.host(), d.zookeeper(), d.fencing(), d.restart(), d.hypervisor(), d.loop(),
                 new AgentConfig.Heartbeat(Path.of("/dev/disk/by-id/vmha-heartbeat"), 1000, 5000))
-                .withHealth(HealthConfigTest.EXAMPLE_HEALTH), c);
+                .withHealth(HealthConfigTest.EXAMPLE_HEALTH).withObservability(new ObservabilityConfig(
+                        new ObservabilityConfig.Jolokia(true, "127.0.0.1", 8778,
+                                new ObservabilityConfig.Role("monitor", Path.of("/etc/vmha/jolokia-readonly.password"),
+                                        Path.of("/etc/vmha/jolokia-readonly.xml")),
+                                new ObservabilityConfig.Role("operator", Path.of("/etc/vmha/jolokia-operator.password"),
+                                        Path.of("/etc/vmha/jolokia-operator.xml"))),
+                        new ObservabilityConfig.Prometheus(true, "127.0.0.1", 9464)))
+                .withMigration(new MigrationConfig(Path.of("/etc/vmha/pki"), "0.0.0.0:7450", "host1.example:7450", 2, 300_000, 0, 0)), c);
     }
 
     @Test
@@ -343,5 +351,26 @@ class AgentConfigLoaderTest {
 
     private static java.net.URI getResource(String name) throws URISyntaxException {
         return AgentConfigLoaderTest.class.getResource(name).toURI();
+    }
+
+    @Test
+    void theMigrationSectionReadsValidatesAndRoundTrips() throws Exception {
+        assertFalse(load(MINIMAL).migration().configured(), "no pki-dir: no live migration");
+        AgentConfig c = load(MINIMAL + "migration: {pki-dir: /etc/vmha/pki, listen: 10.0.0.5:7450, advertise: host1.example:7450,"
+                + " max-per-host: 3, timeout-ms: 60000, bandwidth-mib: 500, max-downtime-ms: 200}\n");
+        MigrationConfig m = c.migration();
+        assertTrue(m.configured());
+        assertEquals("10.0.0.5", m.listenHost());
+        assertEquals(7450, m.listenPort());
+        assertEquals(new io.vmha.core.MigrationPolicy(3, 60_000, 500L << 20, 200), m.policy());
+        assertEquals(c, load(c.toYaml()));
+        InvalidInputException port = reject(MINIMAL + "migration: {pki-dir: /etc/vmha/pki, listen: 10.0.0.5}\n");
+        assertEquals("migration.listen", port.field());
+        InvalidInputException relative = reject(MINIMAL + "migration: {pki-dir: pki}\n");
+        assertEquals("migration.pki-dir", relative.field());
+        InvalidInputException perHost = reject(MINIMAL + "migration: {pki-dir: /p, max-per-host: 0}\n");
+        assertEquals("migration.max-per-host", perHost.field());
+        InvalidInputException unknown = reject(MINIMAL + "migration: {pki-dir: /p, speed: 3}\n");
+        assertTrue(unknown.getMessage().contains("max-downtime-ms"), unknown.getMessage());
     }
 }

@@ -90,6 +90,11 @@ class HostAgentCoordinatorFailureTest {
             return true;
         }
 
+        @Override public boolean deleteRequest(String vm, int expectedVersion) throws CoordinationException {
+            if (failing) throw new CoordinationException("no answer");
+            return true;
+        }
+
         @Override public boolean deleteOwner(String vm, int expectedVersion) throws CoordinationException {
             if (failing) throw new CoordinationException("no answer");
             return true;

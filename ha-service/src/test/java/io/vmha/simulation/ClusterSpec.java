@@ -39,6 +39,10 @@ final class ClusterSpec {
     boolean heartbeatDisk;
     /** With the disk: whether the fence guards run (tests switch them off to show they are what holds the deadline). */
     boolean fenceGuard = true;
+    /** Live migration through simulated tunnels on every host ({@code live-migration on ...}); off: moves are stop + start. */
+    boolean liveMigration;
+    io.vmha.core.MigrationPolicy migrationPolicy = io.vmha.core.MigrationPolicy.DEFAULT;
+    long migrationRateMibPerSecond = 512;
     final List<Host> hosts = new ArrayList<>();
     final List<VmSpec> vms = new ArrayList<>();
     /** Host-health monitors per host ({@code nic} and {@code probe} lines). */
@@ -66,6 +70,14 @@ final class ClusterSpec {
                 case "heartbeat-disk" -> {
                     if (!w[1].equals("on") && !w[1].equals("off")) throw new IllegalArgumentException("heartbeat-disk on|off, not " + w[1]);
                     spec.heartbeatDisk = w[1].equals("on");
+                }
+                case "live-migration" -> {
+                    if (!w[1].equals("on") && !w[1].equals("off")) throw new IllegalArgumentException("live-migration on|off, not " + w[1]);
+                    spec.liveMigration = w[1].equals("on");
+                    Map<String, String> opts = keyValues(Arrays.asList(w).subList(2, w.length));
+                    spec.migrationPolicy = new io.vmha.core.MigrationPolicy((int) num(opts, "max-per-host", 2),
+                            num(opts, "timeout-ms", 300_000), 0, 0);
+                    spec.migrationRateMibPerSecond = num(opts, "rate-mib-s", 512);
                 }
                 case "restart-policy" -> spec.policy = new RestartPolicy((int) num(kv, "max-restarts", 3),
                         num(kv, "window-s", 600) * 1000, (int) num(kv, "max-relocations", 2));

@@ -12,7 +12,7 @@ record Command(long atMillis, String verb, List<String> args) {
     static final Set<String> VERBS = Set.of("crash", "restart", "kill-vm", "partition", "heal", "zk-down", "zk-up",
             "pause", "resume", "add-vm", "remove-vm", "kill-daemon", "disk-stall", "disk-ok", "disk-error", "torn-slot",
             "clock-step", "slow-stop", "guest-hang", "guest-panic", "guest-ok", "probe-fail", "probe-ok",
-            "nic-down", "nic-up", "unreachable", "reachable");
+            "nic-down", "nic-up", "unreachable", "reachable", "migrate", "cancel-migration", "cut-tunnel");
 
     Command {
         if (!VERBS.contains(verb)) throw new IllegalArgumentException("unknown command '" + verb + "'; expected one of " + VERBS);

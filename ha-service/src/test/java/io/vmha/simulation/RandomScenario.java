@@ -61,6 +61,35 @@ final class RandomScenario {
         }
         if (disk) diskFaults(); else faults();
         healthFaults(new Random(seed * 1_000_003L + 17), disk ? DISK_FAULTS_UNTIL_MILLIS : FAULTS_UNTIL_MILLIS);
+        if (seed % 2 != 0) migrations(new Random(seed * 7_919L + 3), disk ? DISK_FAULTS_UNTIL_MILLIS : FAULTS_UNTIL_MILLIS);
+    }
+
+    /**
+     * Live migration on odd seeds (even seeds keep stop-and-start moves), from its own seeded generator: operator
+     * migrations to a random host or to placement's choice, cancels and tunnel cuts, all landing among the other
+     * faults. A short timeout lets every stuck move end well inside the settle time.
+     */
+    private void migrations(Random r, long until) {
+        cluster.liveMigration = true;
+        cluster.migrationPolicy = new io.vmha.core.MigrationPolicy(1 + r.nextInt(2), 10_000, 0, 0);
+        cluster.migrationRateMibPerSecond = 128 + r.nextInt(1024);
+        List<String> vms = cluster.vms.stream().map(VmSpec::name).toList();
+        int n = 4 + r.nextInt(10);
+        for (int i = 0; i < n && !vms.isEmpty(); i++) {
+            long t = 2_000 + (long) r.nextInt((int) (until - 2_000));
+            String vm = vms.get(r.nextInt(vms.size()));
+            int dice = r.nextInt(100);
+            if (dice < 45) {
+                commands.add(Command.at(t, "migrate", vm, cluster.hosts.get(r.nextInt(cluster.hosts.size())).name()));
+            } else if (dice < 70) {
+                commands.add(Command.at(t, "migrate", vm));
+            } else if (dice < 85) {
+                commands.add(Command.at(t, "cancel-migration", vm));
+            } else {
+                commands.add(Command.at(t, "cut-tunnel", vm));
+            }
+        }
+        commands.sort(java.util.Comparator.comparingLong(Command::atMillis));
     }
 
     /**

@@ -186,6 +186,12 @@ final class SimCoordination implements Coordination {
     }
 
     @Override
+    public boolean deleteRequest(String vm, int expectedVersion) throws CoordinationException {
+        require("delete migrations/" + vm);
+        return server.casDeleteRequest(vm, expectedVersion);
+    }
+
+    @Override
     public void event(String source, String message) {
         if (reachable() && sessionId != 0 && server.alive(sessionId)) server.audit(source, message);
     }

@@ -47,6 +47,7 @@ final class SimCoordinator {
     private final SortedMap<Long, Session> sessions = new TreeMap<>();
     private final SortedMap<String, VmSpec> vms = new TreeMap<>();
     private final SortedMap<String, Versioned<Ownership>> owners = new TreeMap<>();
+    private final SortedMap<String, Versioned<io.vmha.core.MigrationRequest>> requests = new TreeMap<>();
     private final SortedMap<String, HostNode> hosts = new TreeMap<>();
     private final Deque<String> audit = new ArrayDeque<>();
     private final List<SimCoordination> clients = new ArrayList<>();
@@ -161,7 +162,7 @@ final class SimCoordinator {
     PoolView snapshot() {
         SortedMap<String, HostRecord> members = new TreeMap<>();
         hosts.forEach((name, node) -> members.put(name, node.record()));
-        return new PoolView(members, vms, owners);
+        return new PoolView(members, vms, owners, requests);
     }
 
     Optional<Versioned<Ownership>> owner(String vm) { return Optional.ofNullable(owners.get(vm)); }
@@ -200,6 +201,22 @@ final class SimCoordinator {
         Versioned<Ownership> current = owners.get(vm);
         if (current == null || current.version() != expectedVersion) return false;
         owners.remove(vm);
+        changed();
+        return true;
+    }
+
+    /** An operator's migration request (the CLI's create): refused while one is pending for the VM. */
+    boolean putRequest(io.vmha.core.MigrationRequest request) {
+        if (requests.containsKey(request.vm())) return false;
+        requests.put(request.vm(), new Versioned<>(request, 0));
+        changed();
+        return true;
+    }
+
+    boolean casDeleteRequest(String vm, int expectedVersion) {
+        Versioned<io.vmha.core.MigrationRequest> current = requests.get(vm);
+        if (current == null || current.version() != expectedVersion) return false;
+        requests.remove(vm);
         changed();
         return true;
     }

@@ -64,6 +64,8 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
     private final SimGuests guests;
     /** NIC links, reachable addresses and the daemon's health samplers; null when the host monitors nothing. */
     private final SimHealth health;
+    /** Live migration (hypervisor side and the daemon's tunnel end), when the pool has it on. */
+    private final SimMigration migration;
 
     SimHost(String name, HostCapacity capacity, long wallOffsetMillis, Simulation sim) {
         this.name = name;
@@ -73,6 +75,25 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
         this.guests = new SimGuests(this, sim);
         io.vmha.core.HealthPolicy policy = sim.cluster().health.get(name);
         this.health = policy == null ? null : new SimHealth(name, policy, sim);
+        this.migration = sim.cluster().liveMigration ? new SimMigration(this, sim) : null;
+    }
+
+    SimMigration liveMigration() { return migration; }
+
+    @Override
+    public java.util.Optional<io.vmha.core.port.LiveMigration> migration() { return java.util.Optional.ofNullable(migration); }
+
+    /** Wake the daemon, if one runs (a hypervisor event). */
+    void wakeDaemon() { if (generation >= 0) wake(generation); }
+
+    /** A migrated copy starts executing here under {@code epoch}. */
+    LocalVm adoptMigrated(String vm, long epoch) {
+        String id = vm + "@" + name + "#" + (++instanceCounter);
+        LocalVm running = new LocalVm(vm, epoch, id, true, "");
+        instances.put(vm, running);
+        sim.ledger().started(vm, id, name);
+        guests.started(vm, id);
+        return running;
     }
 
     /** The running daemon's generation, -1 when none runs. */
@@ -131,12 +152,15 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
             heartbeat = new SimHeartbeat(name, incarnation, sim.disk(), sim.scheduler(), sim.log(), timings.diskTimeoutMillis());
             agent = new HostAgent(self, coordination, this, heartbeat, this, this, sim.log(), timings);
             HostAgent a = agent;
-            master = new MasterAgent(name, coordination, heartbeat, a::state, this, sim.log(), timings, sim.policy());
+            master = new MasterAgent(name, coordination, heartbeat, a::state, this, sim.log(), timings, sim.policy(),
+                    sim.cluster().migrationPolicy, sim::secret);
         } else {
             agent = new HostAgent(self, coordination, this, new io.vmha.core.NoHeartbeatDisk(), this, this, sim.log(), timings);
             HostAgent a = agent;
-            master = new MasterAgent(name, coordination, a::state, this, sim.log(), timings, sim.policy());
+            master = new MasterAgent(name, coordination, new io.vmha.core.NoHeartbeatDisk(), a::state, this, sim.log(), timings,
+                    sim.policy(), sim.cluster().migrationPolicy, sim::secret);
         }
+        if (migration != null) agent.enableMigration(migration);
         if (health != null) {
             agent.monitorHealth(new io.vmha.core.HostHealthMonitors(name, health.policy(), sim.log()), health);
         }
@@ -160,6 +184,7 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
         stopDaemon();
         machineUp = false;
         for (LocalVm vm : instances.values()) if (vm.running()) sim.ledger().stopped(vm.vm(), vm.instanceId());
+        if (migration != null) migration.killAll("machine crashed");
         instances.clear();
         stopping.clear();
         crashes++;
@@ -273,6 +298,7 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
         if (inst == null || !inst.running()) return false;
         instances.put(vm, new LocalVm(vm, inst.epoch(), inst.instanceId(), false, "killed by signal 9"));
         sim.ledger().stopped(vm, inst.instanceId());
+        if (migration != null) migration.stopped(vm);
         sim.log().record(name, "hypervisor: instance " + inst.instanceId() + " of vm " + vm + " exited (killed by signal 9)");
         wake(generation);
         return true;
@@ -308,6 +334,10 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
             return;
         }
         java.util.List<String> killed = new java.util.ArrayList<>();
+        if (migration != null) {
+            killed.addAll(migration.incoming().keySet().stream().map(vm -> vm + " (paused copy)").toList());
+            for (String vm : migration.incoming().keySet()) migration.discardIncoming(vm, "killed by the fence guard");
+        }
         for (LocalVm inst : new java.util.ArrayList<>(instances.values())) {
             if (!inst.running() || stopping.contains(inst.vm())) continue;
             hardStop(inst, true);
@@ -371,6 +401,7 @@ final class SimHost implements Hypervisor, Clock, io.vmha.core.port.HealthChecks
                 instances.remove(inst.vm());
             }
             sim.ledger().stopped(inst.vm(), inst.instanceId());
+            if (migration != null) migration.stopped(inst.vm());
         };
         if (stopLatencyMillis == 0) {
             done.run();

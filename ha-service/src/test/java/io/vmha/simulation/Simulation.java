@@ -35,6 +35,9 @@ final class Simulation {
     private final SortedMap<String, SimHost> hosts = new TreeMap<>();
     /** The shared heartbeat disk; null in a pool without one. */
     private final SimDisk disk;
+    private final SimStreams streams = new SimStreams(this);
+    private long secrets;
+    private long requests;
 
     /**
      * @param random the run's only source of randomness (already used to generate the scenario, if random)
@@ -49,6 +52,7 @@ final class Simulation {
         List<String> names = new ArrayList<>();
         for (ClusterSpec.Host h : cluster.hosts) names.add(h.name());
         this.disk = cluster.heartbeatDisk ? new SimDisk(names, log) : null;
+        streams.rateMibPerSecond = cluster.migrationRateMibPerSecond;
         for (ClusterSpec.Host h : cluster.hosts) {
             hosts.put(h.name(), new SimHost(h.name(), h.capacity(), h.wallOffsetMillis(), this));
         }
@@ -58,6 +62,11 @@ final class Simulation {
 
     Scheduler scheduler() { return scheduler; }
     Random random() { return random; }
+
+    SimStreams streams() { return streams; }
+
+    /** Migration tokens: unique and deterministic (the real master uses a SecureRandom). */
+    String secret() { return String.format(java.util.Locale.ROOT, "sim-token-%08d", ++secrets); }
     SimLog log() { return log; }
     Ledger ledger() { return ledger; }
     SimCoordinator coordinator() { return coordinator; }
@@ -130,12 +139,23 @@ final class Simulation {
                 define(ClusterSpec.vm(c.arg(0), kv));
             }
             case "guest-hang", "guest-panic", "guest-ok", "probe-fail", "probe-ok" -> guestFault(c);
+            case "migrate" -> request(c.arg(0), c.args().size() > 1 ? c.arg(1) : "", false);
+            case "cancel-migration" -> request(c.arg(0), "", true);
+            case "cut-tunnel" -> {
+                if (!streams.cut(c.arg(0))) log.record("command", c + ": no stream in flight");
+            }
             case "remove-vm" -> {
                 invariants.undefined(c.arg(0));
                 coordinator.undefineVm(c.arg(0));
             }
             default -> throw new IllegalArgumentException("unknown command " + c);
         }
+    }
+
+    /** An operator's {@code vmha vm migrate [--cancel]}: a request the master acts on. */
+    private void request(String vm, String to, boolean cancel) {
+        io.vmha.core.MigrationRequest r = new io.vmha.core.MigrationRequest(vm, "r" + (++requests), to, 0, 0, cancel, "command");
+        if (!coordinator.putRequest(r)) log.record("command", "request refused: vm " + vm + " has a pending request");
     }
 
     /** {@code +30s}, {@code -30s}, {@code +1500ms}. */

@@ -37,6 +37,9 @@ public interface Coordination {
     /** Compare-and-set {@code owners/<vm>}: {@code expectedVersion} {@link io.vmha.core.Versioned#ABSENT} creates. */
     boolean writeOwner(Ownership next, int expectedVersion) throws CoordinationException;
 
+    /** Compare-and-delete an operator's request {@code migrations/<vm>} once the master has acted on it. */
+    boolean deleteRequest(String vm, int expectedVersion) throws CoordinationException;
+
     /** Compare-and-delete {@code owners/<vm>}. */
     boolean deleteOwner(String vm, int expectedVersion) throws CoordinationException;
 

@@ -31,6 +31,14 @@
  *     vmha domain whatever its name and in no other process (qemu's {@code guest=NAME} is on every libvirt
  *     domain, vmha's or not). {@code <qemu:commandline>} would do too but marks the domain tainted.
  *     {@code runningPids()} reads libvirt's pid files ({@code /run/libvirt/qemu/<vm>.pid}).</li>
+ * <li><b>No live migration yet</b> ({@code migration()} is empty: a move is a stop and a cold start).
+ *     {@code virsh migrate --live --suspend DOM DESTURI --migrateuri tcp://127.0.0.1:PORT} (see
+ *     {@link io.vmha.hypervisor.libvirt.MigrationCommands}) sends the stream to a loopback port and leaves the
+ *     destination paused, but does not fit the port: the destination is prepared by the destination's libvirtd
+ *     inside {@code virsh migrate} (so {@code prepareIncoming} could only reserve a port), the source needs the
+ *     destination's libvirt URI (not in the port), the migrate URI is both where the destination listens and
+ *     where the source connects (so the tunnel's local port must have the target's port number), and libvirt
+ *     kills the source once the destination finished: a COMPLETED source cannot be resumed if the move aborts.</li>
  * <li><b>Adoption.</b> A new driver lists every domain and adopts the active ones whose metadata names its
  *     host, with their epoch and instance id. {@code close()} stops watching; domains keep running.</li>
  * </ul>

@@ -21,11 +21,13 @@ public final class QemuCommand {
 
     /**
      * @param diskFormat the resolved format (raw or qcow2), ignored without a disk
-     * @param incomingUri null for a normal start (paused with -S until the driver has its monitor and sends
-     *                    {@code cont}, so no event is missed), else the {@code -incoming} URI
+     * @param incoming   a migration target: {@code -incoming defer} (the driver picks the port over QMP). Either
+     *                   way qemu starts paused ({@code -S}): a normal start until the driver holds the monitor
+     *                   and sends {@code cont} (so no event is missed), a target until {@code activate}, so that
+     *                   it never executes guest code before the owner record names it
      */
     static List<String> argv(String binary, VmSpec spec, QemuParams params, VmFiles files, String instanceId,
-                             long epoch, String diskFormat, String incomingUri) {
+                             long epoch, String diskFormat, boolean incoming) {
         List<String> a = new ArrayList<>(List.of(binary));
         a.addAll(List.of("-name", "guest=" + spec.name() + ",process=" + MARKER + "-" + spec.name()));
         a.addAll(List.of("-fw_cfg", "name=" + INSTANCE_FW_CFG + ",string=" + instanceId));
@@ -35,6 +37,8 @@ public final class QemuCommand {
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
         a.addAll(List.of("-serial", "file:" + files.console()));
         a.addAll(List.of("-qmp", "unix:" + escape(files.qmp().toString()) + ",server=on,wait=off"));
+        // A second monitor that only the double-run census uses (query-status): the driver's socket is its own.
+        a.addAll(List.of("-qmp", "unix:" + escape(files.check().toString()) + ",server=on,wait=off"));
         a.addAll(List.of("-pidfile", files.pid().toString()));
         if (params.pvpanic()) {
             // A panicking guest pauses (it stays inspectable) instead of rebooting; GUEST_PANICKED tells us.
@@ -53,11 +57,8 @@ public final class QemuCommand {
         }
         params.netdev().ifPresent(netdev -> a.addAll(List.of("-netdev", insertId(netdev),
                 "-device", "virtio-net-pci,netdev=n0")));
-        if (incomingUri == null) {
-            a.add("-S");
-        } else {
-            a.addAll(List.of("-incoming", incomingUri));
-        }
+        a.add("-S");
+        if (incoming) a.addAll(List.of("-incoming", "defer"));
         return a;
     }
 
@@ -91,6 +92,27 @@ public final class QemuCommand {
         }
         return vm == null || instance == null ? java.util.Optional.empty()
                 : java.util.Optional.of(new io.vmha.checker.ProcessCensus.Identity(vm, instance));
+    }
+
+    /**
+     * The census socket named in a qemu argv built here ({@link VmFiles#CHECK_SUFFIX}), read from the argv alone;
+     * empty for other processes.
+     */
+    public static java.util.Optional<java.nio.file.Path> checkSocket(List<String> argv) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            String value = argv.get(i + 1);
+            if (!argv.get(i).equals("-qmp") || !value.startsWith("unix:")) continue;
+            int end = value.length();
+            for (int c = 5; c < value.length(); c++) {
+                if (value.charAt(c) != ',') continue;
+                if (c + 1 < value.length() && value.charAt(c + 1) == ',') { c++; continue; }
+                end = c;
+                break;
+            }
+            String path = value.substring(5, end).replace(",,", ",");
+            if (path.endsWith(VmFiles.CHECK_SUFFIX)) return java.util.Optional.of(java.nio.file.Path.of(path));
+        }
+        return java.util.Optional.empty();
     }
 
     /** The argv element that carries {@code instanceId}: what adoption looks for in /proc/PID/cmdline. */

@@ -1,8 +1,9 @@
 package io.vmha.hypervisor.qemu;
 
+import io.vmha.core.port.IncomingVm;
 import io.vmha.core.port.LocalVm;
+import io.vmha.core.port.OutgoingVm;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -22,8 +23,6 @@ final class QemuInstance {
     final boolean agentChannel;
     /** One guest-agent conversation at a time: the agent chardev accepts one client. */
     final Semaphore agentBusy = new Semaphore(1);
-    /** Completes with the running state once an incoming migration finishes (or fails if qemu exits). */
-    final CompletableFuture<LocalVm> migrated = new CompletableFuture<>();
 
     volatile QmpClient qmp;
 
@@ -31,8 +30,16 @@ final class QemuInstance {
     LocalVm state;
     /** start() has not returned yet: not listed by instances(), exits are start()'s to report. */
     boolean starting;
-    /** Waiting for an incoming migration: not listed by instances() until it runs. */
-    boolean incoming;
+    /** A migration target not yet activated (null otherwise): not listed by instances(), its guest stays paused. */
+    IncomingVm incoming;
+    /** The outgoing migration of this (source) instance, null if none or cleared. */
+    OutgoingVm outgoing;
+    /** qemu's own max-bandwidth and downtime-limit, read before the first outgoing migration changed them. */
+    long[] migrationDefaults;
+    /** Why the outgoing migration was cancelled, null unless cancelOutgoing asked. */
+    String cancelReason;
+    /** The process is known to be gone (its exit was handled). */
+    boolean gone;
     /** stop/shutdown/migration owns its end: its exit is not a crash. */
     boolean stopping;
     /** GUEST_PANICKED seen since the last start or reset. */

@@ -12,9 +12,11 @@ import java.nio.file.StandardCopyOption;
  * {@code <runDir>/<vm>.state.json}: what a restarted driver needs to adopt a running qemu.
  *
  * @param agentSocket null when the VM has no guest-agent channel
- * @param incoming    started with {@code -incoming}: not yet a running VM until its migration completes
+ * @param incoming    a migration target not yet activated: not a running VM, its guest must stay paused
+ * @param migrationId the incoming migration's id, or the last outgoing one's; null if none
  */
-record QemuStateFile(long pid, long epoch, String instanceId, String qmpSocket, String agentSocket, boolean incoming) {
+record QemuStateFile(long pid, long epoch, String instanceId, String qmpSocket, String agentSocket, boolean incoming,
+                     String migrationId) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -34,6 +36,10 @@ record QemuStateFile(long pid, long epoch, String instanceId, String qmpSocket, 
     }
 
     QemuStateFile asRunning() {
-        return new QemuStateFile(pid, epoch, instanceId, qmpSocket, agentSocket, false);
+        return new QemuStateFile(pid, epoch, instanceId, qmpSocket, agentSocket, false, migrationId);
+    }
+
+    QemuStateFile withMigration(String id) {
+        return new QemuStateFile(pid, epoch, instanceId, qmpSocket, agentSocket, incoming, id);
     }
 }

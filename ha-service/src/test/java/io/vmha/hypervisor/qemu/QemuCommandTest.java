@@ -19,7 +19,7 @@ class QemuCommandTest {
         return new VmSpec(name, 64, 2, "sim", params, true, List.of());
     }
 
-    static List<String> argv(Map<String, String> params, String incoming) {
+    static List<String> argv(Map<String, String> params, boolean incoming) {
         VmSpec spec = spec("vm1", params);
         return QemuCommand.argv("qemu-system-x86_64", spec, QemuParams.parse(params), VmFiles.of(RUN, "vm1"),
                 "h1.e7.123", 7, "raw", incoming);
@@ -34,7 +34,7 @@ class QemuCommandTest {
 
     @Test
     void minimalVm() {
-        List<String> a = argv(Map.of(), null);
+        List<String> a = argv(Map.of(), false);
         assertEquals("qemu-system-x86_64", a.get(0));
         assertEquals(List.of("guest=vm1,process=vmha-qemu-vm1"), values(a, "-name"));
         assertEquals(1, a.stream().filter(arg -> arg.contains(QemuCommand.MARKER)).count(), "marker in exactly one element");
@@ -46,7 +46,9 @@ class QemuCommandTest {
         assertTrue(a.containsAll(List.of("-nodefaults", "-no-user-config")));
         assertEquals(List.of("none"), values(a, "-display"));
         assertEquals(List.of("file:/run/vmha/qemu/vm1.console"), values(a, "-serial"));
-        assertEquals(List.of("unix:/run/vmha/qemu/vm1.qmp,server=on,wait=off"), values(a, "-qmp"));
+        assertEquals(List.of("unix:/run/vmha/qemu/vm1.qmp,server=on,wait=off", "unix:/run/vmha/qemu/vm1.chk,server=on,wait=off"),
+                values(a, "-qmp"), "the driver's monitor, then the census's");
+        assertEquals(java.util.Optional.of(Path.of("/run/vmha/qemu/vm1.chk")), QemuCommand.checkSocket(a));
         assertEquals(List.of("/run/vmha/qemu/vm1.pid"), values(a, "-pidfile"));
         assertEquals(List.of("pvpanic"), values(a, "-device"), "pvpanic is on by default");
         assertEquals(List.of("panic=pause"), values(a, "-action"));
@@ -59,7 +61,7 @@ class QemuCommandTest {
     void everyOption() {
         List<String> a = argv(Map.of("kernel", "/k", "initrd", "/i", "append", "console=ttyS0 quiet",
                 "disk", "/images/a,b.img", "guest-agent", "true", "pvpanic", "false",
-                "netdev", "user,hostfwd=tcp:127.0.0.1:8080-:80"), null);
+                "netdev", "user,hostfwd=tcp:127.0.0.1:8080-:80"), false);
         assertEquals(List.of("/k"), values(a, "-kernel"));
         assertEquals(List.of("/i"), values(a, "-initrd"));
         assertEquals(List.of("console=ttyS0 quiet"), values(a, "-append"));
@@ -72,20 +74,21 @@ class QemuCommandTest {
     }
 
     @Test
-    void incomingHasNoDashS() {
-        List<String> a = argv(Map.of(), "tcp:127.0.0.1:4444");
-        assertEquals(List.of("tcp:127.0.0.1:4444"), values(a, "-incoming"));
-        assertFalse(a.contains("-S"), "the target resumes by itself when the migration completes");
+    void incomingStartsPausedAndDefersThePort() {
+        List<String> a = argv(Map.of(), true);
+        assertEquals(List.of("defer"), values(a, "-incoming"), "the port is chosen by qemu after start (migrate-incoming)");
+        assertTrue(a.contains("-S"), "a target never runs guest code before activate");
         assertEquals(List.of("user"), List.of(QemuParams.parse(Map.of("netdev", "user")).netdev().get()));
-        assertEquals(List.of("user,id=n0"), values(argv(Map.of("netdev", "user"), null), "-netdev"));
+        assertEquals(List.of("user,id=n0"), values(argv(Map.of("netdev", "user"), false), "-netdev"));
     }
 
     @Test
-    void migrationUris() {
-        assertTrue(MigrationRun.acceptedUri("tcp:127.0.0.1:4444"));
-        assertTrue(MigrationRun.acceptedUri("unix:/run/m.sock"));
-        assertFalse(MigrationRun.acceptedUri("exec:cat > /tmp/x"));
-        assertFalse(MigrationRun.acceptedUri("tcp:"));
-        assertFalse(MigrationRun.acceptedUri(null));
+    void checkSocketIsReadFromTheArgvAlone() {
+        assertEquals(java.util.Optional.of(Path.of("/r/a,b.chk")), QemuCommand.checkSocket(
+                List.of("qemu", "-qmp", "unix:/r/a,,b.qmp,server=on,wait=off", "-qmp", "unix:/r/a,,b.chk,server=on,wait=off")));
+        assertEquals(java.util.Optional.of(Path.of("/r/x.chk")), QemuCommand.checkSocket(List.of("q", "-qmp", "unix:/r/x.chk")));
+        assertTrue(QemuCommand.checkSocket(List.of("qemu", "-qmp", "unix:/r/a.qmp,server=on,wait=off")).isEmpty());
+        assertTrue(QemuCommand.checkSocket(List.of("qemu", "-qmp", "tcp:127.0.0.1:4444.chk")).isEmpty());
+        assertTrue(QemuCommand.checkSocket(List.of("qemu", "-qmp")).isEmpty());
     }
 }

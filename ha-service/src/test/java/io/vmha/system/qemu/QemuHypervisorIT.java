@@ -315,56 +315,6 @@ class QemuHypervisorIT {
     }
 
     @Test
-    void liveMigrationBetweenTwoQemuProcesses() throws Exception {
-        QemuHypervisor source = driver("h1", runDir.resolve("h1"));
-        QemuHypervisor target = driver("h2", runDir.resolve("h2"));
-        LocalVm before = source.start(spec("vm1", Map.of("guest-agent", "true")), 7);
-        long sourcePid = pidOf(source);
-        String uri = "tcp:127.0.0.1:" + freePort();
-        LocalVm waiting = target.startIncoming(spec("vm1", Map.of("guest-agent", "true")), 8, uri);
-        assertFalse(waiting.running());
-        assertEquals(Map.of(), target.instances(), "not a running VM before the migration completes");
-        assertEquals(List.of("vm1"), List.copyOf(target.incoming().keySet()));
-        long targetPid = pidOf(target);
-        assertTrue(argv(targetPid).contains("-incoming"));
-
-        long t0 = System.nanoTime();
-        source.migrate("vm1", uri, 60_000);
-        long migrateMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        LocalVm after = target.awaitIncoming("vm1", 10_000);
-        System.out.printf("live migration of a 64 MiB TCG guest: %d ms%n", migrateMillis);
-        assertTrue(gone(sourcePid), "the source qemu is gone");
-        assertEquals(Map.of(), source.instances());
-        assertEquals(Map.of("vm1", after), target.instances());
-        assertTrue(after.running());
-        assertEquals(8, after.epoch());
-        assertFalse(after.instanceId().equals(before.instanceId()));
-        assertEquals(Map.of(), target.incoming());
-        assertFalse(Files.readString(runDir.resolve("h2/vm1.state.json")).contains("\"incoming\":true"));
-        target.reset("vm1", "the migrated guest is driven by the target now");
-        target.stop("vm1", "test");
-        awaitGone(targetPid, 1_000);
-    }
-
-    @Test
-    void failedMigrationLeavesTheSourceRunning() throws Exception {
-        QemuHypervisor source = driver();
-        LocalVm vm = source.start(spec("vm1"), 2);
-        long pid = pidOf(source);
-        HypervisorException refused = assertThrows(HypervisorException.class,
-                () -> source.migrate("vm1", "tcp:127.0.0.1:" + freePort(), 10_000)); // nobody listens
-        System.out.println("failed migration: " + refused.getMessage());
-        assertTrue(refused.getMessage().matches("vm vm1: live migration to tcp:127.0.0.1:\\d+ failed: .*Connection refused.*"
-                + " \\(it was running, runs here\\)"), refused.getMessage());
-        HypervisorException bad = assertThrows(HypervisorException.class, () -> source.migrate("vm1", "exec:true", 10_000));
-        assertTrue(bad.getMessage().contains("migration-uri: \"exec:true\" is not accepted"), bad.getMessage());
-        assertEquals(Map.of("vm1", vm), source.instances());
-        assertFalse(gone(pid));
-        source.reset("vm1", "the source still answers QMP"); // would throw if its monitor were gone
-        source.stop("vm1", "test");
-    }
-
-    @Test
     void qemuThatExitsAtOnceFailsStartWithItsLog() throws Exception {
         QemuHypervisor h = driver();
         HypervisorException e = assertThrows(HypervisorException.class,
