@@ -46,9 +46,9 @@ final class BenchCommand {
             out.append(String.format("%-10s %10.0f %12.3f %12.2f %14.2f%n", relay.name(), relay.mbPerSecond(), relay.cpuSecondsPerGb(),
                     relay.cpuSeconds(), relay.loadCpuSeconds()));
         }
-        out.append(String.format("%nTLS/plaintext %.2f (acceptance >= %.1f: %s)%n", r.tlsOverPlaintext(), TunnelBenchmark.MIN_TLS_OVER_PLAINTEXT,
+        out.append(String.format("%nTLS/plaintext %.3f (acceptance >= %.1f: %s)%n", r.tlsOverPlaintext(), TunnelBenchmark.MIN_TLS_OVER_PLAINTEXT,
                 r.tlsOverPlaintext() >= TunnelBenchmark.MIN_TLS_OVER_PLAINTEXT ? "met" : "NOT met"));
-        out.append(String.format("TLS/stunnel   %.2f (acceptance >= %.1f: %s)%n", r.tlsOverStunnel(), TunnelBenchmark.MIN_TLS_OVER_STUNNEL,
+        out.append(String.format("TLS/stunnel   %.3f (acceptance >= %.1f: %s)%n", r.tlsOverStunnel(), TunnelBenchmark.MIN_TLS_OVER_STUNNEL,
                 r.tlsOverStunnel() >= TunnelBenchmark.MIN_TLS_OVER_STUNNEL ? "met" : "NOT met"));
         out.append("CPU counted: ").append(TunnelBenchmark.CPU_COUNTED).append('\n');
         return out.toString();

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /** {@code vmha pki init|issue|show}: the pool CA and host certificates the migration tunnel authenticates with. */
 @Command(name = "pki", mixinStandardHelpOptions = true,
         description = {"The pool's certificate authority and host certificates, used by the migration tunnel (mutual TLS).",
-                "Layout of DIR (default " + "/etc/vmha/pki" + "): ca.crt, ca.key (0600), hosts/HOST.crt, hosts/HOST.key (0600);",
+                "Layout of DIR (default " + PoolPki.DEFAULT_DIR_NAME + "): ca.crt, ca.key (0600), hosts/HOST.crt, hosts/HOST.key (0600);",
                 "DIR and DIR/hosts are 0700. Private keys must be 0600 or 0400: the agent refuses to start otherwise.",
                 "Copy ca.crt and a host's own HOST.crt/HOST.key to each host; keep ca.key only where certificates are issued."},
         subcommands = {PkiCommand.Init.class, PkiCommand.Issue.class, PkiCommand.Show.class})
@@ -27,7 +27,7 @@ final class PkiCommand {
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create the pool CA (EC P-256): DIR/ca.crt and DIR/ca.key (0600). Refuses to overwrite an existing CA.")
     static final class Init implements Callable<Integer> {
-        @Option(names = "--dir", defaultValue = "/etc/vmha/pki", paramLabel = "DIR", description = DIR_HELP) Path dir;
+        @Option(names = "--dir", defaultValue = PoolPki.DEFAULT_DIR_NAME, paramLabel = "DIR", description = DIR_HELP) Path dir;
         @Option(names = "--pool", defaultValue = "${env:VMHA_POOL:-demo}",
                 description = "Pool name, in the CA's subject (default: $VMHA_POOL or ${DEFAULT-VALUE}).") String pool;
         @Option(names = "--days", defaultValue = "" + PoolPki.DEFAULT_CA_DAYS, paramLabel = "N",
@@ -47,7 +47,7 @@ final class PkiCommand {
                     + "DIR/hosts/HOST.crt and DIR/hosts/HOST.key (0600).")
     static final class Issue implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "HOST", description = "The host's name in the pool (its agent's host.name).") String host;
-        @Option(names = "--dir", defaultValue = "/etc/vmha/pki", paramLabel = "DIR", description = DIR_HELP) Path dir;
+        @Option(names = "--dir", defaultValue = PoolPki.DEFAULT_DIR_NAME, paramLabel = "DIR", description = DIR_HELP) Path dir;
         @Option(names = "--days", defaultValue = "" + PoolPki.DEFAULT_HOST_DAYS, paramLabel = "N",
                 description = "Validity in days (default: ${DEFAULT-VALUE}).") int days;
         @Option(names = "--force", description = "Replace HOST's existing key and certificate (re-key, or renew).") boolean force;
@@ -70,7 +70,7 @@ final class PkiCommand {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "List the CA and host certificates: subject, serial, expiry, key file mode and problems. Exit 1 if any.")
     static final class Show implements Callable<Integer> {
-        @Option(names = "--dir", defaultValue = "/etc/vmha/pki", paramLabel = "DIR", description = DIR_HELP) Path dir;
+        @Option(names = "--dir", defaultValue = PoolPki.DEFAULT_DIR_NAME, paramLabel = "DIR", description = DIR_HELP) Path dir;
         @Option(names = "--json", description = "Print JSON.") boolean json;
 
         @Override public Integer call() throws Exception {

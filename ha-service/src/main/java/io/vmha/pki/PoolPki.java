@@ -32,7 +32,8 @@ import java.util.TreeSet;
  */
 public final class PoolPki {
     /** Where the agent and the CLI look unless told otherwise (agent config key {@code tunnel.pki-dir}). */
-    public static final Path DEFAULT_DIR = Path.of("/etc/vmha/pki");
+    public static final String DEFAULT_DIR_NAME = "/etc/vmha/pki";
+    public static final Path DEFAULT_DIR = Path.of(DEFAULT_DIR_NAME);
     public static final int DEFAULT_CA_DAYS = 3650;
     public static final int DEFAULT_HOST_DAYS = 825;
     private static final int MAX_DAYS = 36500;

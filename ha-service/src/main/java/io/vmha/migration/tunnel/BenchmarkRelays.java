@@ -19,6 +19,6 @@ public final class BenchmarkRelays {
 
     public static TunnelClient plaintextClient(InetSocketAddress target, String migrationId, String token) throws IOException {
         if (!target.getAddress().isLoopbackAddress()) throw new IllegalArgumentException("the plaintext relay is loopback only: " + target);
-        return TunnelClient.open(null, "bench-plaintext", target, migrationId, token, host -> false, true);
+        return TunnelClient.openChecked(null, "bench-plaintext", target, migrationId, token, host -> false);
     }
 }

@@ -63,11 +63,12 @@ public final class TunnelClient implements AutoCloseable {
                                     Membership members) throws IOException {
         if (tls == null) throw new IllegalArgumentException("a tunnel client needs its TLS material (TunnelTls.load)");
         Names.check("targetHost", targetHost);
-        return open(tls, targetHost, target, migrationId, token, members, true);
+        return openChecked(tls, targetHost, target, migrationId, token, members);
     }
 
-    static TunnelClient open(TunnelTls tls, String targetHost, InetSocketAddress target, String migrationId, String token,
-                             Membership members, boolean unused) throws IOException {
+    /** Also for the benchmark's plaintext relay ({@code tls} null). */
+    static TunnelClient openChecked(TunnelTls tls, String targetHost, InetSocketAddress target, String migrationId, String token,
+                                    Membership members) throws IOException {
         MigrationHeader.checkId(migrationId);
         MigrationHeader.checkToken(token);
         TunnelClient client = new TunnelClient(tls, targetHost, target, migrationId, token, members);
