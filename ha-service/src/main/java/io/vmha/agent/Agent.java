@@ -45,7 +45,7 @@ public final class Agent implements AutoCloseable {
     private HostHealthRunner health;
     private Thread thread;
     private io.vmha.management.Observability observability;
-    private io.vmha.migration.NettyMigrationTunnel tunnel;
+    private io.vmha.migration.tunnel.NettyMigrationTunnel tunnel;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -122,7 +122,15 @@ public final class Agent implements AutoCloseable {
                     + " moves are a stop and a cold start");
             return;
         }
-        tunnel = io.vmha.migration.NettyMigrationTunnel.start(name, config.migration(), coordination::view, journal);
+        io.vmha.config.MigrationConfig m = config.migration();
+        io.vmha.migration.tunnel.TunnelTls tls = io.vmha.migration.tunnel.TunnelTls.load(m.pkiDir(), name);
+        String bind = m.listenHost();
+        boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]");
+        String advertised = !m.advertise().isEmpty() ? m.advertise() : wildcard ? name : bind;
+        tunnel = new io.vmha.migration.tunnel.NettyMigrationTunnel(tls, bind, m.listenPort(), advertised,
+                host -> coordination.view().members().containsKey(host), journal);
+        tunnel.start();
+        journal.record(name, "migration tunnel at " + tunnel.endpoint() + " (bound to " + bind + ")");
         host.enableMigration(tunnel);
     }
 

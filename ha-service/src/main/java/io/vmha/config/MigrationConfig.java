@@ -12,12 +12,14 @@ import java.nio.file.Path;
  *
  * @param pkiDir    the directory {@code vmha pki init/issue} wrote (ca.crt, hosts/HOST.crt, hosts/HOST.key)
  * @param listen    "address:port" the tunnel binds
- * @param advertise "address:port" other hosts dial; "" means the listen address (or this host's name when it
- *                  listens on a wildcard address)
+ * @param advertise the address other hosts dial (the port is the listen port); "" means the listen address, or
+ *                  this host's name when it listens on a wildcard address
  */
 public record MigrationConfig(Path pkiDir, String listen, String advertise, int maxPerHost, long timeoutMs,
                               long bandwidthMib, long maxDowntimeMs) {
     static final String ADDRESS_RULE = "address:port, e.g. 0.0.0.0:7450 or 10.0.0.5:7450 (port 0: any free port)";
+    static final String ADVERTISE_RULE = "a host name or IP address other hosts reach this one at, e.g. host1.example or 10.0.0.5"
+            + " (the port is the listen port)";
     static final Limit MAX_PER_HOST = new Limit("migration.max-per-host", 1, 64, "migrations at once per host");
     static final Limit TIMEOUT_MS = new Limit("migration.timeout-ms", 1000, 86_400_000, "milliseconds");
     static final Limit BANDWIDTH_MIB = new Limit("migration.bandwidth-mib", 0, 1_000_000, "MiB/s, 0: no cap");
@@ -28,7 +30,9 @@ public record MigrationConfig(Path pkiDir, String listen, String advertise, int 
         if (pkiDir != null && !pkiDir.isAbsolute()) throw new InvalidInputException("migration.pki-dir", pkiDir, "an absolute path");
         port("migration.listen", listen);
         advertise = advertise == null ? "" : advertise;
-        if (!advertise.isEmpty()) port("migration.advertise", advertise);
+        if (!advertise.isEmpty() && (advertise.contains(" ") || advertise.contains("/") || advertise.endsWith(":"))) {
+            throw new InvalidInputException("migration.advertise", advertise, ADVERTISE_RULE);
+        }
         MAX_PER_HOST.check(maxPerHost);
         TIMEOUT_MS.check(timeoutMs);
         BANDWIDTH_MIB.check(bandwidthMib);

@@ -29,7 +29,7 @@ final class MigrationConfigLoader {
             switch (e.getKey()) {
                 case "pki-dir" -> pki = path("migration.pki-dir", v);
                 case "listen" -> listen = text("migration.listen", v, MigrationConfig.ADDRESS_RULE);
-                case "advertise" -> advertise = text("migration.advertise", v, MigrationConfig.ADDRESS_RULE);
+                case "advertise" -> advertise = text("migration.advertise", v, MigrationConfig.ADVERTISE_RULE);
                 case "max-per-host" -> perHost = integer(v, MigrationConfig.MAX_PER_HOST);
                 case "timeout-ms" -> timeout = integer(v, MigrationConfig.TIMEOUT_MS);
                 case "bandwidth-mib" -> bandwidth = integer(v, MigrationConfig.BANDWIDTH_MIB);

@@ -327,7 +327,7 @@ class AgentConfigLoaderTest {
                                 new ObservabilityConfig.Role("operator", Path.of("/etc/vmha/jolokia-operator.password"),
                                         Path.of("/etc/vmha/jolokia-operator.xml"))),
                         new ObservabilityConfig.Prometheus(true, "127.0.0.1", 9464)))
-                .withMigration(new MigrationConfig(Path.of("/etc/vmha/pki"), "0.0.0.0:7450", "host1.example:7450", 2, 300_000, 0, 0)), c);
+                .withMigration(new MigrationConfig(Path.of("/etc/vmha/pki"), "0.0.0.0:7450", "host1.example", 2, 300_000, 0, 0)), c);
     }
 
     @Test
@@ -356,7 +356,7 @@ class AgentConfigLoaderTest {
     @Test
     void theMigrationSectionReadsValidatesAndRoundTrips() throws Exception {
         assertFalse(load(MINIMAL).migration().configured(), "no pki-dir: no live migration");
-        AgentConfig c = load(MINIMAL + "migration: {pki-dir: /etc/vmha/pki, listen: 10.0.0.5:7450, advertise: host1.example:7450,"
+        AgentConfig c = load(MINIMAL + "migration: {pki-dir: /etc/vmha/pki, listen: 10.0.0.5:7450, advertise: host1.example,"
                 + " max-per-host: 3, timeout-ms: 60000, bandwidth-mib: 500, max-downtime-ms: 200}\n");
         MigrationConfig m = c.migration();
         assertTrue(m.configured());
