@@ -121,7 +121,10 @@ class ObservabilityIT {
         Http heap = curl(op, url + "read/java.lang:type=Memory/HeapMemoryUsage");
         assertEquals(200, heap.json().path("status").asInt(), "operator reads the JVM's beans: " + heap.body());
         Http migrate = curl(op, url + "exec/vmha:type=Migration/migrate/vm01/h2");
-        assertTrue(migrate.body().contains("not available in this build"), "migration must say it is unavailable: " + migrate.body());
+        // The operator's exec writes the same request as 'vmha vm migrate': accepted here, refused by the master later
+        // with the reason (sim VMs cannot migrate), never pretending to have moved anything.
+        assertTrue(migrate.body().contains("\"status\":200") && migrate.body().matches("(?s).*migration \\w+ of vm vm01 to h2 requested.*"),
+                "the migrate operation must write a request: " + migrate.body());
     }
 
     @Test void aJmxConnectorReadsThePoolMBean() throws Exception {
