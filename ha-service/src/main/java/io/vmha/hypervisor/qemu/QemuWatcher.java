@@ -41,7 +41,14 @@ final class QemuWatcher {
     }
 
     void start() {
-        watcher.scheduleWithFixedDelay(this::checkAll, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        // A periodic task that throws is never run again: the backstop check must survive any one bad round.
+        watcher.scheduleWithFixedDelay(() -> {
+            try {
+                checkAll();
+            } catch (RuntimeException e) {
+                host.record("exit check failed, retried in " + CHECK_MILLIS + " ms: " + e);
+            }
+        }, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     void onMigrationEvent(Runnable hook) {
