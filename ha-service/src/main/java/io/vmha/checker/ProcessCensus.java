@@ -52,7 +52,10 @@ public final class ProcessCensus implements AutoCloseable {
         Probe ALWAYS = argv -> true;
     }
 
-    private record Candidate(Identity id, List<String> argv) {}
+    private record Candidate(Identity id, List<String> argv, Path dir) {}
+
+    /** How long a suspected double run waits before its instances are asked again (a process being killed gets to die). */
+    static final long RECHECK_MILLIS = 50;
 
     private static final long RECHECK_OTHERS_MILLIS = 2_000;
     /**
@@ -141,7 +144,7 @@ public final class ProcessCensus implements AutoCloseable {
                 others.remove(pid);
                 Optional<Identity> id = identify.apply(argv);
                 if (id.isEmpty()) continue;
-                found.add(new Candidate(id.get(), argv));
+                found.add(new Candidate(id.get(), argv, dir));
             }
         }
         List<Identity> seen = executing(found);
@@ -162,9 +165,12 @@ public final class ProcessCensus implements AutoCloseable {
         }
         List<Identity> seen = new ArrayList<>();
         java.util.Set<Candidate> confirmed = new java.util.HashSet<>();
+        // A process being killed stops answering its monitor before it leaves /proc, and an unanswering process counts
+        // as executing: give a suspected double run a moment, then count only processes still alive (not a zombie).
+        if (perVm.values().stream().anyMatch(n -> n >= 2)) sleepQuietly(RECHECK_MILLIS);
         for (int k = first.size() - 1; k >= 0; k--) {
             Candidate c = first.get(k);
-            if (perVm.get(c.id().vm()) < 2 || probe.executing(c.argv())) confirmed.add(c);
+            if (perVm.get(c.id().vm()) < 2 || (alive(c.dir()) && probe.executing(c.argv()))) confirmed.add(c);
         }
         for (Candidate c : first) if (confirmed.contains(c)) seen.add(c.id());
         return seen;
@@ -173,6 +179,25 @@ public final class ProcessCensus implements AutoCloseable {
     private double uptimeSeconds() throws IOException {
         String text = Files.readString(proc.resolve("uptime")).trim();
         return Double.parseDouble(text.substring(0, text.indexOf(' ')));
+    }
+
+    /** True while the process exists and is not a zombie (state Z) or dead (X): only such a process can execute. */
+    static boolean alive(Path dir) {
+        try {
+            String stat = Files.readString(dir.resolve("stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X' && state != 'x';
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** True if the process started at least {@link #SETTLED_SECONDS} ago (field 22 of /proc/PID/stat). */

@@ -104,4 +104,39 @@ class ProcessCensusTest {
         assertEquals(List.of(), result.doubleRuns());
         assertTrue(Files.readString(disks.resolve("vm-s.disk")).contains("t#1 "));
     }
+
+    @Test
+    void aDyingProcessThatCannotBeAskedIsNoDoubleRun(@TempDir Path dir) throws Exception {
+        Path disks = dir.resolve("disks");
+        // d#2 is a paused migration target whose host loses power: its monitor stops answering (counted as executing)
+        // a moment before the process is gone. The census waits, sees it gone, and counts only d#1.
+        Process d1 = vm("vm-d", "d#1");
+        Process d2 = vm("vm-d", "d#2");
+        ProcessCensus.Probe probe = argv -> {
+            if (instance(argv).equals("d#2")) d2.destroyForcibly(); // dies while being asked; "cannot ask" = executing
+            return true;
+        };
+        try (ProcessCensus census = new ProcessCensus(disks, MARKER, ProcessCensusTest::identify, probe, 20).start()) {
+            Thread.sleep(300);
+            assertTrue(census.samples() > 3, "sampled " + census.samples() + " times");
+        } finally {
+            for (Process p : List.of(d1, d2)) p.destroyForcibly().waitFor();
+        }
+        assertEquals(List.of(), DoubleRunChecker.check(disks).doubleRuns());
+        assertTrue(Files.readString(disks.resolve("vm-d.disk")).contains("d#1 "));
+    }
+
+    @Test
+    void aLiveProcessThatCannotBeAskedStillCounts(@TempDir Path dir) throws Exception {
+        Path disks = dir.resolve("disks");
+        Process e1 = vm("vm-e", "e#1");
+        Process e2 = vm("vm-e", "e#2");
+        try (ProcessCensus census = new ProcessCensus(disks, MARKER, ProcessCensusTest::identify, argv -> true, 20).start()) {
+            Thread.sleep(300);
+        } finally {
+            for (Process p : List.of(e1, e2)) p.destroyForcibly().waitFor();
+        }
+        assertEquals(List.of("vm-e"), DoubleRunChecker.check(disks).doubleRuns().stream().map(DoubleRunChecker.DoubleRun::vm)
+                .distinct().toList());
+    }
 }
